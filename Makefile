@@ -1,0 +1,71 @@
+# The two commands a newcomer needs are `make run` and `make test`; the other
+# targets are the pieces they are built from.
+
+PORT ?= 8000
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+MANAGE := $(PYTHON) manage.py
+PIP_INSTALL := $(PYTHON) -m pip install --quiet --disable-pip-version-check
+
+# Interpreters to try, best first: pyenv's pick for .python-version, then
+# whatever 3.12+ is on PATH.
+PYTHON_CANDIDATES := $(shell pyenv which python 2>/dev/null) python3.14 python3.13 python3.12 python3
+
+.PHONY: run test lint check pytest test-browser migrate clean help
+
+help:
+	@echo "make run    serve the site at http://127.0.0.1:$(PORT) (PORT=... to change)"
+	@echo "make test   lint, Django checks and the whole test suite"
+	@echo "make clean  remove the virtualenv and local database"
+
+# --- Environment ----------------------------------------------------------
+
+$(PYTHON):
+	@for candidate in $(PYTHON_CANDIDATES); do \
+		if command -v "$$candidate" >/dev/null 2>&1 && \
+			"$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+			echo "Creating $(VENV) with $$("$$candidate" --version)"; \
+			"$$candidate" -m venv $(VENV) && exit 0; \
+			exit 1; \
+		fi; \
+	done; \
+	echo "error: Python 3.12 or newer is required but none was found (install it, e.g. 'pyenv install 3.13')" >&2; \
+	exit 1
+
+# Stamp files make a second run skip pip entirely unless pyproject.toml changed.
+$(VENV)/.installed-run: pyproject.toml | $(PYTHON)
+	$(PIP_INSTALL) --editable .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PYTHON)
+	$(PIP_INSTALL) --editable '.[test]'
+	@touch $@ $(VENV)/.installed-run
+
+# --- The two commands -----------------------------------------------------
+
+run: $(VENV)/.installed-run migrate
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
+
+test: $(VENV)/.installed-test lint check pytest
+
+# --- Pieces -----------------------------------------------------------------
+
+migrate: $(VENV)/.installed-run
+	$(MANAGE) migrate --no-input --verbosity 0
+
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(VENV)/.installed-test
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run --no-input
+
+pytest: $(VENV)/.installed-test
+	$(PYTHON) -m pytest
+
+test-browser: $(VENV)/.installed-test
+	$(PYTHON) -m pytest -m browser
+
+clean:
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal staticfiles

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class LessonsConfig(AppConfig):
+    """Loads the Markdown lessons and serves the lesson reader."""
+
+    name = "lessons"
+    verbose_name = "Lessons"
+
+    def ready(self):
+        # Connect this app's receivers (see receivers.py for why they exist).
+        from lessons import receivers  # noqa: F401
+
+        # Load, validate and render every lesson now, so a broken lesson file
+        # stops the process at start-up with an error naming the file,
+        # instead of surfacing as a broken page later.
+        from lessons.catalog import get_catalog
+
+        get_catalog()

@@ -1,0 +1,1 @@
+"""Sandbox models: added with the playground issue."""

@@ -1,0 +1,152 @@
+"""The lesson reader in Chromium: navigation, copy buttons and dark mode."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from lessons.catalog import get_catalog
+from lessons.includes import find_source
+
+LESSONS = get_catalog().lessons
+
+
+def lesson_url(site, lesson):
+    return f"{site}/lessons/{lesson.slug}/"
+
+
+def test_open_index_then_lesson_and_move_with_links_and_arrow_keys(page: Page, site):
+    first, second = LESSONS[0], LESSONS[1]
+    page.goto(site + "/")
+    expect(page.locator(".lesson-card__title")).to_have_text([lesson.title for lesson in LESSONS])
+
+    page.get_by_role("link", name=first.title, exact=True).click()
+    expect(page).to_have_url(lesson_url(site, first))
+    expect(page.locator("h1")).to_have_text(first.title)
+    expect(page.locator("a[rel=prev]")).to_have_count(0)
+
+    page.locator("a[rel=next]").click()
+    expect(page).to_have_url(lesson_url(site, second))
+    expect(page.locator("h1")).to_have_text(second.title)
+
+    page.locator("a[rel=prev]").click()
+    expect(page).to_have_url(lesson_url(site, first))
+
+    page.keyboard.press("ArrowRight")
+    expect(page).to_have_url(lesson_url(site, second))
+    page.keyboard.press("ArrowLeft")
+    expect(page).to_have_url(lesson_url(site, first))
+    # On the first lesson there is nowhere to go back to.
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("h1")).to_have_text(first.title)
+
+
+def test_arrow_keys_do_nothing_with_modifiers(page: Page, site):
+    page.goto(lesson_url(site, LESSONS[0]))
+
+    page.keyboard.press("Alt+ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+
+    expect(page).to_have_url(lesson_url(site, LESSONS[0]))
+
+
+def test_skip_link_is_first_and_moves_focus_to_the_content(page: Page, site):
+    page.goto(lesson_url(site, LESSONS[0]))
+
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("main")).to_be_focused()
+
+
+@pytest.fixture
+def clipboard_page(context, page):
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    return page
+
+
+def test_copy_button_puts_the_exact_code_on_the_clipboard(clipboard_page: Page, site):
+    page = clipboard_page
+    lesson = next(lesson for lesson in LESSONS if lesson.includes)
+    expected = find_source(lesson.includes[0]).code
+    page.goto(lesson_url(site, lesson))
+
+    figure = page.locator("figure.code-include").first
+    figure.get_by_role("button", name="Copy code to clipboard").click()
+
+    expect(figure.locator(".copy-button")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == expected
+
+
+def test_every_code_block_has_a_copy_button(page: Page, site):
+    for lesson in LESSONS:
+        page.goto(lesson_url(site, lesson))
+        blocks = page.locator(".highlight > pre")
+        expect(page.locator(".highlight > .copy-button")).to_have_count(blocks.count())
+
+
+def background(page: Page) -> str:
+    return page.evaluate("getComputedStyle(document.body).backgroundColor")
+
+
+def test_dark_mode_toggle_is_remembered_across_reloads(page: Page, site):
+    page.emulate_media(color_scheme="light")
+    page.goto(site + "/")
+    html = page.locator("html")
+    expect(html).to_have_attribute("data-theme", "light")
+    assert background(page) == "rgb(255, 255, 255)"
+
+    page.get_by_role("button", name="Switch to dark theme").click()
+    expect(html).to_have_attribute("data-theme", "dark")
+    assert background(page) == "rgb(15, 20, 25)"
+
+    page.reload()
+    expect(html).to_have_attribute("data-theme", "dark")
+    assert background(page) == "rgb(15, 20, 25)"
+    page.goto(lesson_url(site, LESSONS[0]))
+    expect(html).to_have_attribute("data-theme", "dark")
+
+    page.get_by_role("button", name="Switch to light theme").click()
+    page.reload()
+    expect(html).to_have_attribute("data-theme", "light")
+
+
+def test_theme_follows_the_system_until_the_visitor_chooses(page: Page, site):
+    page.emulate_media(color_scheme="dark")
+    page.goto(site + "/")
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+
+    page.emulate_media(color_scheme="light")
+    expect(page.locator("html")).to_have_attribute("data-theme", "light")
+
+
+@pytest.mark.parametrize("path", ["/", f"/lessons/{LESSONS[0].slug}/", "/lessons/missing/"])
+def test_no_horizontal_scrolling_at_360px(page: Page, site, path):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(site + path)
+
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll_width == 360
+
+
+def test_unknown_lesson_shows_the_styled_404(page: Page, site):
+    response = page.goto(site + "/lessons/missing/")
+
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("No lesson called “missing”")
+    expect(page.get_by_role("link", name="All lessons")).to_be_visible()
+
+
+def test_only_same_origin_requests_are_made(page: Page, site):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto(lesson_url(site, LESSONS[0]))
+    page.wait_for_load_state("networkidle")
+
+    assert requested
+    assert [url for url in requested if not url.startswith(site)] == []
+    assert any(re.search(r"/static/django_htmx/htmx-2\.min\.js$", url) for url in requested)

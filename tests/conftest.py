@@ -1,0 +1,63 @@
+"""Fixtures shared by every test: browser set-up and the receiver-leak guard."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# pytest-django's live server runs in a thread while Playwright's sync API
+# drives an event loop in the test thread; Django would otherwise refuse the
+# ORM calls the server makes, mistaking them for calls from async code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+
+
+def find_chromium() -> str | None:
+    """Debian's Chromium, or the browser named by $CHROMIUM_PATH."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    if configured:
+        return configured if Path(configured).is_file() else None
+    for candidate in CHROMIUM_CANDIDATES:
+        if Path(candidate).is_file():
+            return candidate
+    return shutil.which("chromium")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    """Launch the system Chromium: Playwright cannot download its own here."""
+    executable = find_chromium()
+    if executable is None:
+        where = os.environ.get("CHROMIUM_PATH") or " or ".join(CHROMIUM_CANDIDATES)
+        message = f"Chromium not found at {where}; install Debian's chromium package"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message} (CI=true requires the browser tests to run)", pytrace=False)
+        pytest.skip(message)
+    return {
+        **browser_type_launch_args,
+        "executable_path": executable,
+        # The machine has no outside network; these stop Chromium from trying.
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_receivers():
+    """Fail any test that leaves a receiver connected to a watched signal."""
+    from tests.receiver_guard import leaks, snapshot
+
+    before = snapshot()
+    yield
+    leaked = leaks(before, snapshot())
+    if leaked:
+        pytest.fail("Test left receivers connected:\n  " + "\n  ".join(leaked), pytrace=False)

@@ -1,0 +1,115 @@
+"""The Markdown configuration: anchors, contents, code and includes."""
+
+import inspect
+import textwrap
+from pathlib import Path
+
+from django.conf import settings
+
+from lessons import includes
+from lessons.includes import find_source
+from lessons.rendering import TocEntry, pygments_stylesheet, render_markdown
+
+BODY = """\
+## Getting started
+
+Intro text.
+
+### Install it
+
+| Signal | Sender |
+|--------|--------|
+| `post_save` | model class |
+
+## Next <steps> & more
+
+```python
+def f(sender, **kwargs):
+    return 1
+```
+"""
+
+
+def test_headings_get_anchors_and_a_nested_table_of_contents():
+    rendered = render_markdown(BODY)
+
+    assert rendered.toc == (
+        TocEntry(
+            anchor="getting-started",
+            title="Getting started",
+            level=2,
+            children=(TocEntry(anchor="install-it", title="Install it", level=3),),
+        ),
+        TocEntry(anchor="next-more", title="Next &amp; more", level=2),
+    )
+    assert '<h2 id="getting-started">Getting started' in rendered.html
+    assert (
+        '<a class="heading-anchor" href="#install-it" title="Link to this section">#</a>'
+        in rendered.html
+    )
+
+
+def test_user_html_in_a_heading_is_not_executed():
+    rendered = render_markdown("## Next <script>alert(1)</script>\n")
+
+    assert "<script>alert(1)</script>" not in rendered.toc[0].title
+
+
+def test_tables_and_highlighted_fenced_code():
+    html = render_markdown(BODY).html
+
+    assert "<table>" in html
+    assert "<td><code>post_save</code></td>" in html
+    assert '<div class="highlight"><pre><span></span><code>' in html
+    assert '<span class="k">def</span><span class="w"> </span><span class="nf">f</span>' in html
+
+
+def test_include_shows_the_real_source_with_its_location():
+    rendered = render_markdown("::: include lessons.includes.find_source\n")
+    lines, first = inspect.getsourcelines(includes.find_source)
+
+    assert rendered.includes == ("lessons.includes.find_source",)
+    assert (
+        "<figcaption><code>lessons.includes.find_source</code> "
+        f'<span class="code-include__where">lessons/includes.py, lines {first}–'
+        f"{first + len(lines) - 1}</span></figcaption>"
+    ) in rendered.html
+    assert '<span class="nf">find_source</span>' in rendered.html
+
+
+def test_find_source_returns_exact_dedented_code_of_a_method():
+    snippet = find_source("lessons.catalog.Catalog.previous")
+
+    expected = textwrap.dedent(
+        inspect.getsource(__import__("lessons.catalog").catalog.Catalog.previous)
+    )
+    assert snippet.code == expected.rstrip("\n")
+    assert snippet.code.startswith("def previous(self, lesson: Lesson) -> Lesson | None:")
+    assert snippet.path == "lessons/catalog.py"
+
+
+def test_find_source_shows_installed_packages_from_the_package_root():
+    snippet = find_source("django.dispatch.receiver")
+
+    assert snippet.path == "django/dispatch/dispatcher.py"
+    assert snippet.code.startswith("def receiver(signal, **kwargs):")
+
+
+def test_committed_pygments_stylesheet_is_current():
+    stylesheet = Path(settings.BASE_DIR) / "tutorial" / "static" / "tutorial" / "pygments.css"
+
+    assert stylesheet.read_text(encoding="utf-8") == pygments_stylesheet(), (
+        "Run `.venv/bin/python manage.py build_pygments_css`"
+    )
+
+
+def test_pygments_stylesheet_scopes_every_rule_to_a_theme():
+    rules = [line for line in pygments_stylesheet().splitlines() if not line.startswith("/*")]
+
+    assert rules
+    assert all(
+        line.startswith(
+            (':root:not([data-theme="dark"]) .highlight .', ':root[data-theme="dark"] .highlight .')
+        )
+        for line in rules
+    )

@@ -1,0 +1,104 @@
+"""The lesson pages: index, detail, 404 and caching of rendered HTML."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from lessons import catalog as catalog_module
+from lessons.catalog import get_catalog
+
+LESSONS = get_catalog().lessons
+SLUGS = [lesson.slug for lesson in LESSONS]
+
+
+def test_index_lists_every_lesson_in_order_with_its_summary(client):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    titles = re.findall(r'<h2 class="lesson-card__title"><a href="([^"]+)">([^<]+)</a>', html)
+    assert titles == [(f"/lessons/{lesson.slug}/", lesson.title) for lesson in LESSONS]
+    for lesson in LESSONS:
+        assert f'<p class="lesson-card__summary">{lesson.summary}</p>' in html
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_lesson_renders_with_its_title(client, slug):
+    lesson = get_catalog().get(slug)
+
+    response = client.get(reverse("lessons:detail", args=[slug]))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<h1 id="lesson-title">{lesson.title}</h1>' in html
+    assert f"<title>{lesson.title} · Django signals</title>" in html
+    assert lesson.html in html
+    for entry in lesson.toc:
+        assert f'<a href="#{entry.anchor}">{entry.title}</a>' in html
+        assert f'id="{entry.anchor}"' in html
+
+
+@pytest.mark.parametrize("position", range(len(LESSONS)))
+def test_previous_and_next_links_follow_lesson_order(client, position):
+    lesson = LESSONS[position]
+    html = client.get(f"/lessons/{lesson.slug}/").content.decode()
+
+    prev_links = re.findall(r'<a class="pager__prev" rel="prev" href="([^"]+)">', html)
+    next_links = re.findall(r'<a class="pager__next" rel="next" href="([^"]+)">', html)
+    expected_prev = [f"/lessons/{LESSONS[position - 1].slug}/"] if position > 0 else []
+    expected_next = (
+        [f"/lessons/{LESSONS[position + 1].slug}/"] if position + 1 < len(LESSONS) else []
+    )
+    assert (prev_links, next_links) == (expected_prev, expected_next)
+
+
+def test_current_lesson_is_marked_in_the_side_navigation(client):
+    html = client.get(f"/lessons/{SLUGS[0]}/").content.decode()
+
+    assert re.findall(r'<a href="([^"]+)" aria-current="page">', html) == [f"/lessons/{SLUGS[0]}/"]
+
+
+def test_unknown_slug_gets_the_site_styled_404(client):
+    response = client.get("/lessons/no-such-lesson/")
+
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<h1>No lesson called “no-such-lesson”</h1>" in html
+    assert '<link rel="stylesheet" href="/static/tutorial/site.css">' in html
+    for lesson in LESSONS:
+        assert f'<a href="/lessons/{lesson.slug}/">{lesson.title}</a>' in html
+
+
+def test_slug_text_is_escaped_on_the_404_page(client):
+    response = client.get("/lessons/x/", {"q": "<b>"})  # a slug cannot hold markup…
+    assert response.status_code == 404
+    # …so check the generic 404 with a path that does.
+    response = client.get("/<script>alert(1)</script>")
+    assert response.status_code == 404
+    assert b"<script>alert(1)</script>" not in response.content
+
+
+def test_markdown_is_rendered_once_per_process_not_per_request(client, monkeypatch):
+    calls = []
+    real_render = catalog_module.render_markdown
+
+    def counting_render(text):
+        calls.append(text)
+        return real_render(text)
+
+    monkeypatch.setattr(catalog_module, "render_markdown", counting_render)
+    get_catalog.cache_clear()
+    try:
+        first = client.get(f"/lessons/{SLUGS[0]}/")
+        rendered_after_first_request = len(calls)
+        second = client.get(f"/lessons/{SLUGS[0]}/")
+        client.get(f"/lessons/{SLUGS[-1]}/")
+        client.get("/")
+    finally:
+        get_catalog.cache_clear()
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert rendered_after_first_request == len(LESSONS)
+    assert len(calls) == len(LESSONS)
+    assert first.content == second.content

@@ -1,0 +1,133 @@
+// Behaviour shared by every page: the theme toggle, copy buttons on code
+// blocks, arrow-key navigation between lessons and the collapsible contents.
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+  var STORAGE_KEY = "theme";
+
+  // --- Theme -------------------------------------------------------------
+  function saveTheme(theme) {
+    try {
+      window.localStorage.setItem(STORAGE_KEY, theme);
+    } catch (error) {
+      // Not remembered, but the toggle still works for this page.
+    }
+  }
+
+  function savedTheme() {
+    try {
+      return window.localStorage.getItem(STORAGE_KEY);
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function applyTheme(theme) {
+    root.dataset.theme = theme;
+    document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
+      var next = theme === "dark" ? "light" : "dark";
+      button.setAttribute("aria-label", "Switch to " + next + " theme");
+      button.setAttribute("aria-pressed", String(theme === "dark"));
+    });
+  }
+
+  applyTheme(root.dataset.theme === "dark" ? "dark" : "light");
+
+  document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var theme = root.dataset.theme === "dark" ? "light" : "dark";
+      applyTheme(theme);
+      saveTheme(theme);
+    });
+  });
+
+  // Until the visitor picks a theme, follow the system as it changes.
+  window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", function (event) {
+    if (!savedTheme()) {
+      applyTheme(event.matches ? "dark" : "light");
+    }
+  });
+
+  // --- Copy buttons ------------------------------------------------------
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    // Plain-http fallback: a hidden textarea and the legacy copy command.
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = document.execCommand("copy");
+      document.body.removeChild(area);
+      if (ok) {
+        resolve();
+      } else {
+        reject(new Error("copy command refused"));
+      }
+    });
+  }
+
+  document.querySelectorAll(".highlight > pre").forEach(function (pre) {
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-button";
+    button.textContent = "Copy";
+    button.setAttribute("aria-label", "Copy code to clipboard");
+    button.addEventListener("click", function () {
+      // innerText of <pre> keeps line breaks and drops the Pygments markup.
+      var code = pre.querySelector("code") || pre;
+      copyText(code.textContent.replace(/\n$/, "")).then(
+        function () {
+          button.textContent = "Copied";
+          button.dataset.copied = "";
+        },
+        function () {
+          button.textContent = "Press Ctrl+C";
+        }
+      );
+      window.setTimeout(function () {
+        button.textContent = "Copy";
+        delete button.dataset.copied;
+      }, 2000);
+    });
+    pre.parentNode.insertBefore(button, pre);
+  });
+
+  // --- Arrow keys move between lessons ----------------------------------
+  function isTyping(target) {
+    return (
+      target instanceof HTMLElement &&
+      (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
+    );
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+      return;
+    }
+    if (isTyping(event.target)) {
+      return;
+    }
+    var rel = { ArrowLeft: "prev", ArrowRight: "next" }[event.key];
+    if (!rel) {
+      return;
+    }
+    var link = document.querySelector('a[rel="' + rel + '"]');
+    if (link) {
+      event.preventDefault();
+      window.location.assign(link.href);
+    }
+  });
+
+  // --- Table of contents: open beside the text, folded above it ---------
+  var toc = document.querySelector("[data-toc]");
+  if (toc && window.matchMedia("(max-width: 1180px)").matches) {
+    toc.open = false;
+  }
+})();
