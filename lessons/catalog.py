@@ -87,7 +87,7 @@ def _validate(path: Path, meta: dict) -> dict:
     unknown = sorted(set(meta) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
     if unknown:
         raise LessonError(path, f"unknown front matter field(s): {', '.join(unknown)}")
-    for name, kind in REQUIRED_FIELDS.items():
+    for name in REQUIRED_FIELDS:
         if name not in meta:
             raise LessonError(path, f"front matter is missing the required field {name!r}")
     for name, kind in (REQUIRED_FIELDS | OPTIONAL_FIELDS).items():

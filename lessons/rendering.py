@@ -6,6 +6,7 @@ real project code. Rendering happens once per lesson per process (see
 ``catalog``), never per request.
 """
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -82,7 +83,7 @@ class IncludeExtension(Extension):
         self.included = included
         super().__init__(**kwargs)
 
-    def extendMarkdown(self, md):  # noqa: N802 (Markdown's API name)
+    def extendMarkdown(self, md):
         # Priority above fenced_code (25) so includes expand first.
         md.preprocessors.register(IncludePreprocessor(md, self.included), "include", 30)
 
@@ -91,7 +92,9 @@ def _toc_entries(tokens: list[dict]) -> tuple[TocEntry, ...]:
     return tuple(
         TocEntry(
             anchor=token["id"],
-            title=token["name"],
+            # The toc extension gives the heading as escaped text; unescape it
+            # so templates escape it exactly once.
+            title=html.unescape(token["name"]),
             level=token["level"],
             children=_toc_entries(token["children"]),
         )

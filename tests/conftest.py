@@ -25,15 +25,23 @@ def find_chromium() -> str | None:
     return shutil.which("chromium")
 
 
+def missing_browser_outcome(environ) -> tuple[str, str]:
+    """What to do without Chromium: skip locally, fail in CI."""
+    where = environ.get("CHROMIUM_PATH") or " or ".join(CHROMIUM_CANDIDATES)
+    message = f"Chromium not found at {where}; install Debian's chromium package"
+    if environ.get("CI") == "true":
+        return "fail", f"{message} (CI=true requires the browser tests to run)"
+    return "skip", message
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Launch the system Chromium: Playwright cannot download its own here."""
     executable = find_chromium()
     if executable is None:
-        where = os.environ.get("CHROMIUM_PATH") or " or ".join(CHROMIUM_CANDIDATES)
-        message = f"Chromium not found at {where}; install Debian's chromium package"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message} (CI=true requires the browser tests to run)", pytrace=False)
+        outcome, message = missing_browser_outcome(os.environ)
+        if outcome == "fail":
+            pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return {
         **browser_type_launch_args,

@@ -40,7 +40,7 @@ def test_headings_get_anchors_and_a_nested_table_of_contents():
             level=2,
             children=(TocEntry(anchor="install-it", title="Install it", level=3),),
         ),
-        TocEntry(anchor="next-more", title="Next &amp; more", level=2),
+        TocEntry(anchor="next-more", title="Next & more", level=2),
     )
     assert '<h2 id="getting-started">Getting started' in rendered.html
     assert (
