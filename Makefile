@@ -11,11 +11,12 @@ PIP_INSTALL := $(PYTHON) -m pip install --quiet --disable-pip-version-check
 # whatever 3.12+ is on PATH.
 PYTHON_CANDIDATES := $(shell pyenv which python 2>/dev/null) python3.14 python3.13 python3.12 python3
 
-.PHONY: run test lint check pytest test-browser migrate clean help
+.PHONY: run test test-lesson lint check pytest test-browser migrate clean help
 
 help:
 	@echo "make run    serve the site at http://127.0.0.1:$(PORT) (PORT=... to change)"
 	@echo "make test   lint, Django checks and the whole test suite"
+	@echo "make test-lesson LESSON=<slug>   only the tests of one lesson"
 	@echo "make clean  remove the virtualenv and local database"
 
 # --- Environment ----------------------------------------------------------
@@ -63,6 +64,13 @@ check: $(VENV)/.installed-test
 
 pytest: $(VENV)/.installed-test
 	$(PYTHON) -m pytest
+
+# make test-lesson LESSON=senders: only the tests that prove one lesson.
+LESSON_TESTS = tests/lessons/test_$(subst -,_,$(LESSON)).py
+test-lesson: $(VENV)/.installed-test
+	@test -n "$(LESSON)" || { echo "usage: make test-lesson LESSON=<slug>" >&2; exit 2; }
+	@test -f "$(LESSON_TESTS)" || { echo "error: no lesson tests at $(LESSON_TESTS) for LESSON=$(LESSON)" >&2; exit 2; }
+	$(PYTHON) -m pytest $(LESSON_TESTS)
 
 test-browser: $(VENV)/.installed-test
 	$(PYTHON) -m pytest -m browser

@@ -11,7 +11,22 @@ import pytest
 # ORM calls the server makes, mistaking them for calls from async code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+BROWSER_TESTS = Path(__file__).parent / "browser"
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser")
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the browser tests and run them last.
+
+    Playwright's sync API keeps an asyncio event loop running in the main
+    thread from the first browser test on; Django's ``Signal.send()`` with
+    async receivers refuses to run under a running loop, so every other test
+    must run before the browser starts.
+    """
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+    items.sort(key=lambda item: BROWSER_TESTS in item.path.parents)
 
 
 def find_chromium() -> str | None:

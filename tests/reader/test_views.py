@@ -19,9 +19,9 @@ def test_index_lists_every_lesson_in_order_with_its_summary(client):
     assert response.status_code == 200
     html = response.content.decode()
     titles = re.findall(r'<h2 class="lesson-card__title"><a href="([^"]+)">([^<]+)</a>', html)
-    assert titles == [(f"/lessons/{lesson.slug}/", lesson.title) for lesson in LESSONS]
+    assert titles == [(f"/lessons/{lesson.slug}/", escape(lesson.title)) for lesson in LESSONS]
     for lesson in LESSONS:
-        assert f'<p class="lesson-card__summary">{lesson.summary}</p>' in html
+        assert f'<p class="lesson-card__summary">{escape(lesson.summary)}</p>' in html
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -32,8 +32,8 @@ def test_every_lesson_renders_with_its_title(client, slug):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert f'<h1 id="lesson-title">{lesson.title}</h1>' in html
-    assert f"<title>{lesson.title} · Django signals</title>" in html
+    assert f'<h1 id="lesson-title">{escape(lesson.title)}</h1>' in html
+    assert f"<title>{escape(lesson.title)} · Django signals</title>" in html
     assert lesson.html in html
     for entry in lesson.toc:
         assert f'<a href="#{entry.anchor}">{escape(entry.title)}</a>' in html

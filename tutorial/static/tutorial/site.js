@@ -96,7 +96,15 @@
         delete button.dataset.copied;
       }, 2000);
     });
-    pre.parentNode.insertBefore(button, pre);
+    // Included code has a caption bar: the button sits there, clear of the
+    // code. Plain blocks get it in their top-right corner.
+    var caption = pre.closest("figure.code-include");
+    caption = caption && caption.querySelector("figcaption");
+    if (caption) {
+      caption.appendChild(button);
+    } else {
+      pre.parentNode.insertBefore(button, pre);
+    }
   });
 
   // --- Arrow keys move between lessons ----------------------------------
