@@ -15,34 +15,40 @@ def lesson_url(site, lesson):
     return f"{site}/lessons/{lesson.slug}/"
 
 
+def expect_lesson(page: Page, site, lesson):
+    """Wait until ``lesson`` is shown and its scripts have run."""
+    expect(page).to_have_url(lesson_url(site, lesson))
+    expect(page.locator("h1")).to_have_text(lesson.title)
+    expect(page.locator("html[data-enhanced]")).to_have_count(1)
+
+
 def test_open_index_then_lesson_and_move_with_links_and_arrow_keys(page: Page, site):
     first, second = LESSONS[0], LESSONS[1]
     page.goto(site + "/")
     expect(page.locator(".lesson-card__title")).to_have_text([lesson.title for lesson in LESSONS])
 
     page.get_by_role("link", name=first.title, exact=True).click()
-    expect(page).to_have_url(lesson_url(site, first))
-    expect(page.locator("h1")).to_have_text(first.title)
+    expect_lesson(page, site, first)
     expect(page.locator("a[rel=prev]")).to_have_count(0)
 
     page.locator("a[rel=next]").click()
-    expect(page).to_have_url(lesson_url(site, second))
-    expect(page.locator("h1")).to_have_text(second.title)
+    expect_lesson(page, site, second)
 
     page.locator("a[rel=prev]").click()
-    expect(page).to_have_url(lesson_url(site, first))
+    expect_lesson(page, site, first)
 
     page.keyboard.press("ArrowRight")
-    expect(page).to_have_url(lesson_url(site, second))
+    expect_lesson(page, site, second)
     page.keyboard.press("ArrowLeft")
-    expect(page).to_have_url(lesson_url(site, first))
+    expect_lesson(page, site, first)
     # On the first lesson there is nowhere to go back to.
     page.keyboard.press("ArrowLeft")
-    expect(page.locator("h1")).to_have_text(first.title)
+    expect_lesson(page, site, first)
 
 
 def test_arrow_keys_do_nothing_with_modifiers(page: Page, site):
     page.goto(lesson_url(site, LESSONS[0]))
+    expect_lesson(page, site, LESSONS[0])
 
     page.keyboard.press("Alt+ArrowRight")
     page.keyboard.press("Shift+ArrowRight")

@@ -138,4 +138,7 @@
   if (toc && window.matchMedia("(max-width: 1180px)").matches) {
     toc.open = false;
   }
+
+  // Everything above is wired up; browser tests wait for this mark.
+  root.dataset.enhanced = "";
 })();
