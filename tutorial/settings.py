@@ -127,10 +127,3 @@ MEDIA_ROOT = BASE_DIR / "media"
 # Where the lesson Markdown files live. Overridable so an author can preview
 # a draft folder, and so a test can start the site on a broken one.
 LESSONS_CONTENT_DIR = Path(os.environ.get("LESSONS_CONTENT_DIR", BASE_DIR / "lessons" / "content"))
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-}
