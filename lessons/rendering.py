@@ -44,6 +44,11 @@ class RenderedMarkdown:
     includes: tuple[str, ...]
 
 
+def highlight_python(code: str) -> str:
+    """Python source as highlighted HTML, marked up like fenced code blocks."""
+    return highlight(code, PythonLexer(), HtmlFormatter(cssclass=CODE_CSS_CLASS, wrapcode=True))
+
+
 class IncludePreprocessor(Preprocessor):
     """Replace each ``::: include a.b.c`` line with the highlighted source."""
 
@@ -60,9 +65,7 @@ class IncludePreprocessor(Preprocessor):
                 continue
             snippet = find_source(match["name"])
             self.included.append(snippet.dotted_name)
-            code_html = highlight(
-                snippet.code, PythonLexer(), HtmlFormatter(cssclass=CODE_CSS_CLASS, wrapcode=True)
-            )
+            code_html = highlight_python(snippet.code)
             figure = format_html(
                 '<figure class="code-include">'
                 '<figcaption><code>{}</code> <span class="code-include__where">'
@@ -71,7 +74,7 @@ class IncludePreprocessor(Preprocessor):
                 snippet.path,
                 snippet.first_line,
                 snippet.last_line,
-                mark_safe(code_html),  # Pygments escapes the code it highlights.
+                mark_safe(code_html),
             )
             # Stash the figure so later Markdown steps leave it untouched.
             output.extend(["", self.md.htmlStash.store(figure), ""])

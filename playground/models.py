@@ -1,1 +1,182 @@
-"""Sandbox models: added with the playground issue."""
+"""The playground's models: sandboxes, the records learners play with, and
+the stored signal log.
+
+The sandbox models (``Product``, ``Review``, ``Article``, ``Tag``) are plain
+Django models on purpose: none overrides ``save()`` or ``delete()``, so the
+only code that runs around a save is what Django itself does and the
+receivers in ``receivers.py``. What the log shows is pure signal order.
+"""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+MAX_RECORDS_PER_MODEL = 100
+
+
+class Sandbox(models.Model):
+    """One visitor's private copy of the playground.
+
+    Created on the first visit and tied to the browser session. Every record
+    and every logged event belongs to exactly one sandbox.
+    """
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # Bumped whenever the sandbox's records or log change, so a page can ask
+    # "anything new since version N?" with one indexed read.
+    version = models.PositiveBigIntegerField(default=0)
+    # Switches a learner flips in the scenarios.
+    fail_post_save = models.BooleanField(
+        default=False, help_text="Transactions scenario: a post_save receiver raises."
+    )
+    log_requests = models.BooleanField(
+        default=False, help_text="Request signals scenario: log this visitor's own requests."
+    )
+
+    def __str__(self):
+        return f"Sandbox {self.pk}"
+
+
+class SandboxRecord(models.Model):
+    """Base for every model a learner creates, edits and deletes."""
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+def product_image_path(instance, filename):
+    # Grouped per sandbox so purging a sandbox can remove its folder.
+    return f"playground/sandbox-{instance.sandbox_id}/{filename}"
+
+
+class Product(SandboxRecord):
+    """A shop product: the model most lessons use."""
+
+    name = models.CharField(max_length=80)
+    slug = models.SlugField(max_length=100, blank=True)
+    price = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.00"))],
+    )
+    stock = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(1_000_000)])
+    image = models.ImageField(upload_to=product_image_path, blank=True)
+    # Counted by the receiver of the custom ``product_viewed`` signal.
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Review(SandboxRecord):
+    """A review of a product; deleted with it (``on_delete=CASCADE``)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
+    author = models.CharField(max_length=60)
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.author} on {self.product.name}" if self.product_id else self.author
+
+
+class Tag(SandboxRecord):
+    name = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Article(SandboxRecord):
+    """A blog article; its tags are a many-to-many relation."""
+
+    title = models.CharField(max_length=120)
+    body = models.TextField(max_length=2000, blank=True)
+    tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class OutboxEmail(models.Model):
+    """An e-mail a receiver "sent": kept per sandbox and shown on the page."""
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    to = models.CharField(max_length=120)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+
+    class Meta:
+        ordering = ["-pk"]
+
+    def __str__(self):
+        return self.subject
+
+
+class Action(models.Model):
+    """Something that happened to a sandbox, with the signals it caused.
+
+    "Updated Product 'Pen'", "QuerySet.update() on 3 products", or a change
+    made in the admin. An action that sent no signal is stored too, so the
+    log can say so.
+    """
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    label = models.CharField(max_length=300)
+    scenario = models.CharField(max_length=40, blank=True)
+    # What the learner should notice, e.g. "QuerySet.update(): no signals sent".
+    note = models.CharField(max_length=300, blank=True)
+    # The exception that ended the action, if any, as "ValueError: message".
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["sandbox", "-id"])]
+
+    def __str__(self):
+        return self.label
+
+
+class SignalEvent(models.Model):
+    """One signal sent during an action, and what each receiver did.
+
+    Stored as plain text and JSON made by the recorder: the template only
+    loops over it.
+    """
+
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="+")
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="events")
+    position = models.PositiveIntegerField()  # 1, 2, 3… within the action
+    depth = models.PositiveSmallIntegerField(default=0)  # sent from inside a receiver
+    signal = models.CharField(max_length=40)
+    sender = models.CharField(max_length=120)
+    # [["created", "True"], ["update_fields", "frozenset({'stock'})"], ...]
+    arguments = models.JSONField(default=list)
+    # [{"name": "playground.receivers.x", "result": "...", "error": "", "ms": 0.12}, ...]
+    receivers = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["action_id", "position"]
+        indexes = [models.Index(fields=["sandbox", "-id"])]
+
+    def __str__(self):
+        return f"{self.position}. {self.signal} from {self.sender}"

@@ -8,6 +8,7 @@ from tutorial import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("playground/", include("playground.urls")),
     path("", include("lessons.urls")),
 ]
 

@@ -1,0 +1,132 @@
+"""Forms for every playground action: labels, limits and clear messages.
+
+Forms only validate. They never build model instances, so no signal fires
+until the service function runs under the recorder.
+"""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.template.defaultfilters import filesizeformat
+
+from playground.models import Article, Tag
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+IMAGE_FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
+
+
+def _name_field(label: str, max_length: int) -> forms.CharField:
+    return forms.CharField(label=label, max_length=max_length, strip=True)
+
+
+class ProductForm(forms.Form):
+    name = _name_field("Name", 80)
+    price = forms.DecimalField(
+        label="Price",
+        max_digits=8,
+        decimal_places=2,
+        min_value=Decimal("0.00"),
+        error_messages={"min_value": "The price cannot be negative."},
+    )
+    stock = forms.IntegerField(
+        label="Stock",
+        min_value=0,
+        max_value=1_000_000,
+        error_messages={"min_value": "Stock cannot be negative."},
+    )
+
+
+class ProductCreateForm(ProductForm):
+    image = forms.ImageField(
+        label="Image (optional, up to 2 MB)",
+        required=False,
+        help_text="PNG, JPEG, GIF or WebP. Checked by its content, not its name.",
+    )
+
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if not image:
+            return None
+        if image.size > MAX_IMAGE_BYTES:
+            raise forms.ValidationError(
+                f"The image is {filesizeformat(image.size)}; the limit is 2 MB."
+            )
+        # forms.ImageField has already opened the file with Pillow, so a
+        # renamed text file never gets here; also refuse formats we do not serve.
+        if getattr(image, "image", None) is None or image.image.format not in IMAGE_FORMATS:
+            raise forms.ValidationError("Upload a PNG, JPEG, GIF or WebP image.")
+        return image
+
+
+class StockForm(forms.Form):
+    stock = forms.IntegerField(
+        label="New stock",
+        min_value=0,
+        max_value=1_000_000,
+        error_messages={"min_value": "Stock cannot be negative."},
+    )
+
+
+class ReviewForm(forms.Form):
+    author = _name_field("Your name", 60)
+    rating = forms.IntegerField(
+        label="Rating (1–5)",
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+
+
+class ArticleForm(forms.Form):
+    title = _name_field("Title", 120)
+    body = forms.CharField(label="Body", max_length=2000, required=False, widget=forms.Textarea)
+
+
+class TagForm(forms.Form):
+    name = _name_field("Tag name", 40)
+
+
+class GetOrCreateForm(forms.Form):
+    name = _name_field("Product name", 80)
+
+
+class BulkCreateForm(forms.Form):
+    count = forms.IntegerField(label="How many", min_value=1, max_value=10, initial=3)
+
+
+class BulkUpdateForm(forms.Form):
+    percent = forms.IntegerField(
+        label="Change every price by (%)", min_value=-50, max_value=50, initial=-10
+    )
+
+
+class RestockForm(forms.Form):
+    amount = forms.IntegerField(label="Add to every stock", min_value=1, max_value=100, initial=5)
+
+
+class SwitchForm(forms.Form):
+    on = forms.BooleanField(label="On", required=False)
+
+
+class EmptyForm(forms.Form):
+    """Actions that take no input still go through a form (and CSRF)."""
+
+
+class LinkForm(forms.Form):
+    """Pick records on the other side of the Article–Tag relation.
+
+    Choices come from the visitor's own sandbox only, so another sandbox's
+    ids are refused as invalid choices.
+    """
+
+    targets = forms.ModelMultipleChoiceField(
+        label="Records", queryset=Tag.objects.none(), required=False
+    )
+
+    def __init__(self, *args, sandbox, target_model, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["targets"]
+        field.queryset = target_model.objects.filter(sandbox=sandbox)
+        field.label = "Tags" if target_model is Tag else "Articles"
+
+
+LINK_TARGETS = {"article": Tag, "tag": Article}

@@ -1,0 +1,90 @@
+"""Store recorded actions in the database, and read them back for the page.
+
+The recorder (``recording.py``) produces plain records; this module writes
+them per sandbox, keeps the newest ``MAX_EVENTS`` events, and bumps the
+sandbox's version so open pages know to refresh.
+"""
+
+from django.db import transaction
+from django.db.models import F, Subquery
+
+from playground.models import Action, Sandbox, SignalEvent
+from playground.recording import ActionRecord
+
+MAX_EVENTS = 500
+NO_SIGNALS_NOTE = "No signals sent."
+
+
+def save_action(record: ActionRecord) -> Action | None:
+    """Write one action and its events; trim the sandbox's oldest events.
+
+    Runs in its own transaction. Callers store the record after the block
+    that produced it, so a rollback there never takes the log with it.
+    """
+    if not Sandbox.objects.filter(pk=record.sandbox_id).exists():
+        return None  # the sandbox was purged meanwhile
+    note = record.note or ("" if record.events else NO_SIGNALS_NOTE)
+    with transaction.atomic():
+        action = Action.objects.create(
+            sandbox_id=record.sandbox_id,
+            label=record.label[:300],
+            scenario=record.scenario,
+            note=note[:300],
+            error=record.error,
+        )
+        SignalEvent.objects.bulk_create(
+            SignalEvent(
+                sandbox_id=record.sandbox_id,
+                action=action,
+                position=position,
+                depth=event.depth,
+                signal=event.signal,
+                sender=event.sender[:120],
+                arguments=[list(pair) for pair in event.arguments],
+                receivers=[run.as_dict() for run in event.receivers],
+            )
+            for position, event in enumerate(record.events, start=1)
+        )
+        touch(record.sandbox_id)
+        trim(record.sandbox_id)
+    return action
+
+
+def touch(sandbox_id: int) -> None:
+    """Tell open pages that this sandbox changed."""
+    Sandbox.objects.filter(pk=sandbox_id).update(version=F("version") + 1)
+
+
+def trim(sandbox_id: int, keep: int = MAX_EVENTS) -> None:
+    """Delete all but the newest ``keep`` events, and actions left empty."""
+    boundary = (
+        SignalEvent.objects.filter(sandbox_id=sandbox_id)
+        .order_by("-id")
+        .values_list("id", flat=True)[keep : keep + 1]
+    )
+    boundary = list(boundary)
+    if not boundary:
+        return
+    SignalEvent.objects.filter(sandbox_id=sandbox_id, id__lte=boundary[0]).delete()
+    oldest_kept_action = Subquery(
+        SignalEvent.objects.filter(sandbox_id=sandbox_id).order_by("id").values("action_id")[:1]
+    )
+    Action.objects.filter(sandbox_id=sandbox_id, id__lt=oldest_kept_action).delete()
+
+
+def recent_actions(sandbox: Sandbox, limit: int = 40) -> list[Action]:
+    """The newest actions with their events, newest first."""
+    actions = list(Action.objects.filter(sandbox=sandbox).order_by("-id")[:limit])
+    events = SignalEvent.objects.filter(action__in=[action.pk for action in actions]).order_by(
+        "action_id", "position"
+    )
+    by_action: dict[int, list[SignalEvent]] = {action.pk: [] for action in actions}
+    for event in events:
+        by_action[event.action_id].append(event)
+    for action in actions:
+        action.event_list = by_action[action.pk]
+    return actions
+
+
+def clear(sandbox: Sandbox) -> None:
+    Action.objects.filter(sandbox=sandbox).delete()

@@ -1,0 +1,94 @@
+"""Request-level recording: admin changes, and the visitor's own requests.
+
+Playground actions group their signals themselves (``performing.perform``).
+This middleware covers what happens outside them:
+
+* changes to sandbox records made elsewhere, such as the Django admin, are
+  logged in the owning sandbox as one action per request;
+* when a visitor switches on request logging, the request signals of their
+  own playground requests are logged too (``request_started`` arrives before
+  any middleware, and ``request_finished`` after the response, so the
+  recorder collects them and ``store_request_log`` writes them at the end).
+"""
+
+from django.shortcuts import render
+from django.urls import reverse
+
+from playground import log, recording
+from playground.models import Sandbox
+from playground.sandboxes import SESSION_KEY
+
+
+def _is_polling(request) -> bool:
+    match = request.resolver_match
+    return match is not None and match.view_name == "playground:live"
+
+
+class RecordingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        current = recording.current_recording() or recording.begin_request()
+        if request.path.startswith(reverse("admin:index")):
+            current.implicit_label = f"Admin: {request.method} {request.path}"
+        response = self.get_response(request)
+        for record in current.implicit.values():
+            log.save_action(record)
+        current.implicit.clear()
+        self._keep_or_drop_request_log(request, current, response)
+        if getattr(request, "raised_on_purpose", False) and response.status_code == 500:
+            response = self._explain_raise(request)
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        request.always_log_request = getattr(view_func, "always_log_request", False)
+
+    def _keep_or_drop_request_log(self, request, current, response) -> None:
+        request_action = current.request_action
+        current.request_action = None
+        if request_action is None or not request.path.startswith("/playground/"):
+            return
+        if _is_polling(request):
+            return  # a poll a second would bury everything else
+        sandbox_id = request.session.get(SESSION_KEY)
+        if sandbox_id is None:
+            return
+        wanted = getattr(request, "always_log_request", False) or (
+            Sandbox.objects.filter(pk=sandbox_id, log_requests=True).exists()
+        )
+        if wanted:
+            request_action.sandbox_id = sandbox_id
+            request_action.label = (
+                f"Request: {request.method} {request.path} → {response.status_code}"
+            )
+            request_action.scenario = "request-signals"
+            current.request_action = request_action  # store_request_log writes it
+
+    def _explain_raise(self, request):
+        from playground import panels, scenarios
+        from playground.performing import Outcome
+        from playground.sandboxes import sandbox_for
+
+        scenario = scenarios.get(request.resolver_match.kwargs["slug"])
+        sandbox = sandbox_for(request)
+        outcome = Outcome(
+            error=(
+                "The view raised RaisedOnPurpose. Django caught it, sent "
+                "got_request_exception and built a 500 response; the playground swapped "
+                "that page for this one. The request's signals appear in the log as soon "
+                "as request_finished has been sent."
+            )
+        )
+        context = panels.panel_context(request, sandbox, scenario, outcome=outcome)
+        template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
+        return render(request, template, context)
+
+
+def store_request_log(sender, **kwargs):
+    """Connected last to request_finished: write the request's log, if kept."""
+    current = recording.current_recording()
+    if current is not None and current.request_action is not None:
+        request_action, current.request_action = current.request_action, None
+        log.save_action(request_action)
+    recording.end_request()

@@ -1,0 +1,125 @@
+"""What a scenario panel shows: records, forms, the log, the outbox and the
+listeners. Views and the lesson page both build their context here."""
+
+from django.db.models import Count, Prefetch
+from django.shortcuts import aget_object_or_404
+
+from playground import forms, inspector, log, outbox
+from playground.models import Article, Product, Review, Sandbox, Tag
+from playground.performing import Outcome
+from playground.scenarios import Scenario
+from playground.services import LINK_OPERATIONS
+
+# Blank forms per action, keyed like the views' form_key.
+CREATE_FORMS = {
+    "product-create": forms.ProductCreateForm,
+    "product-get-or-create": forms.GetOrCreateForm,
+    "bulk-create": forms.BulkCreateForm,
+    "bulk-update": forms.BulkUpdateForm,
+    "queryset-update": forms.RestockForm,
+    "article-create": forms.ArticleForm,
+    "tag-create": forms.TagForm,
+}
+
+
+def records(sandbox: Sandbox, scenario: Scenario) -> dict:
+    shown = set(scenario.records)
+    context = {}
+    if "products" in shown:
+        context["products"] = list(
+            Product.objects.filter(sandbox=sandbox).annotate(review_count=Count("reviews"))
+        )
+    if "reviews" in shown:
+        context["reviews"] = list(Review.objects.filter(sandbox=sandbox).select_related("product"))
+    if "articles" in shown:
+        context["articles"] = list(
+            Article.objects.filter(sandbox=sandbox).prefetch_related(
+                Prefetch("tags", queryset=Tag.objects.order_by("pk"))
+            )
+        )
+    if "tags" in shown or "articles" in shown:
+        context["tags"] = list(
+            Tag.objects.filter(sandbox=sandbox).prefetch_related(
+                Prefetch("articles", queryset=Article.objects.order_by("pk"))
+            )
+        )
+    return context
+
+
+ROW_FORMS = {
+    "product": {
+        "edit": forms.ProductForm,
+        "atomic": forms.ProductForm,
+        "stock": forms.StockForm,
+        "review": forms.ReviewForm,
+    },
+    "article": {"edit": forms.ArticleForm},
+}
+
+
+def _initial(record) -> dict:
+    if isinstance(record, Product):
+        return {"name": record.name, "price": record.price, "stock": record.stock}
+    if isinstance(record, Article):
+        return {"title": record.title, "body": record.body}
+    return {}
+
+
+def _attach_row_forms(rows, model: str, sandbox, bound_form, form_key: str) -> None:
+    """Give each record its own prefixed forms, so ids and labels stay unique
+    on a page with many rows, and a form with errors reappears in place."""
+    for record in rows:
+        record.forms = {}
+        record.has_errors = bound_form is not None and form_key.startswith(f"{model}-{record.pk}-")
+        for action, form_class in ROW_FORMS.get(model, {}).items():
+            key = f"{model}-{record.pk}-{action}"
+            if key == form_key and bound_form is not None:
+                record.forms[action] = bound_form
+            else:
+                initial = {} if action == "review" else _initial(record)
+                record.forms[action] = form_class(prefix=key, initial=initial)
+        if model in forms.LINK_TARGETS:
+            key = f"{model}-{record.pk}-link"
+            if form_key.startswith(key) and bound_form is not None:
+                record.link_form = bound_form
+            else:
+                record.link_form = forms.LinkForm(
+                    prefix=key, sandbox=sandbox, target_model=forms.LINK_TARGETS[model]
+                )
+
+
+def panel_context(
+    request,
+    sandbox: Sandbox,
+    scenario: Scenario,
+    *,
+    outcome: Outcome | None = None,
+    bound_form=None,
+    form_key: str = "",
+) -> dict:
+    blank_forms = {key: form_class(prefix=key) for key, form_class in CREATE_FORMS.items()}
+    if bound_form is not None and form_key in blank_forms:
+        blank_forms[form_key] = bound_form
+    shown = records(sandbox, scenario)
+    for model in ("product", "article", "tag"):
+        _attach_row_forms(shown.get(f"{model}s", []), model, sandbox, bound_form, form_key)
+    return {
+        "scenario": scenario,
+        "link_operations": LINK_OPERATIONS,
+        "sandbox": sandbox,
+        "outcome": outcome,
+        # Underscored keys, so templates can write forms.product_create.
+        "forms": {key.replace("-", "_"): form for key, form in blank_forms.items()},
+        # A form with errors for one record's action (edit, stock, review…).
+        "bound_form": bound_form,
+        "form_key": form_key,
+        **shown,
+        "actions": log.recent_actions(sandbox),
+        "emails": outbox.recent(sandbox.pk),
+        "listening": [inspector.listeners(name) for name in scenario.signals],
+        "own_receivers": {f"playground.receivers.{name}" for name in scenario.receivers},
+    }
+
+
+async def aget_product(sandbox: Sandbox, pk: int) -> Product:
+    return await aget_object_or_404(Product, pk=pk, sandbox=sandbox)

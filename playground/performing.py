@@ -1,0 +1,76 @@
+"""Run one learner action under the recorder, then store what it recorded.
+
+This is the only place where the three parts meet: a service function does
+the work, ``recording`` collects the signals it sends, ``log`` stores them.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from asgiref.sync import sync_to_async
+
+from playground import log, recording
+from playground.models import Sandbox
+from playground.services import LimitReached
+
+
+@dataclass
+class Outcome:
+    result: Any = None
+    # A message for the learner when the action did not complete: a receiver
+    # raised, or a limit was reached. Bugs are not caught here.
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+def _receiver_raised(record: recording.ActionRecord) -> bool:
+    return any(run.error for event in record.events for run in event.receivers)
+
+
+def _explain(error: Exception, record: recording.ActionRecord) -> str | None:
+    if isinstance(error, LimitReached):
+        return str(error)
+    if _receiver_raised(record):
+        return (
+            f"A receiver raised {type(error).__name__}: {error}. "
+            "The log shows every signal up to the error."
+        )
+    return None
+
+
+def perform(
+    sandbox: Sandbox, label: str, call: Callable[[], Any], *, scenario: str = ""
+) -> Outcome:
+    """Run ``call`` as one logged action and return what happened."""
+    outcome = Outcome()
+    try:
+        with recording.action(sandbox.pk, label, scenario=scenario) as record:
+            outcome.result = call()
+    except Exception as error:
+        message = _explain(error, record)
+        if message is None:
+            log.save_action(record)
+            raise
+        outcome.error = message
+    log.save_action(record)
+    return outcome
+
+
+async def aperform(sandbox: Sandbox, label: str, call, *, scenario: str = "") -> Outcome:
+    """``perform`` for a coroutine function (the async view)."""
+    outcome = Outcome()
+    try:
+        with recording.action(sandbox.pk, label, scenario=scenario) as record:
+            outcome.result = await call()
+    except Exception as error:
+        message = _explain(error, record)
+        if message is None:
+            await sync_to_async(log.save_action)(record)
+            raise
+        outcome.error = message
+    await sync_to_async(log.save_action)(record)
+    return outcome

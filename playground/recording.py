@@ -1,0 +1,408 @@
+"""Record the signals sent for sandbox records, and what each receiver did.
+
+This module only *collects*: it turns signals into plain ``ActionRecord`` /
+``EventRecord`` objects. ``log.py`` stores them and the templates render them.
+
+Two hooks do the collecting, and neither touches the receivers themselves:
+
+* An **observer** receiver is connected to every watched signal *before* any
+  other receiver (``install()`` runs first in ``PlaygroundConfig.ready()``),
+  so Django calls it first on each send. It notes the signal, the sender,
+  the keyword arguments, and which receivers Django is about to call.
+* ``sys.monitoring`` (PEP 669) reports when those receivers' code starts,
+  returns or raises. That gives each receiver's result, exception and time
+  while the receivers stay plain ``@receiver`` functions, connected exactly
+  as the lessons show them: same weak references, same ``dispatch_uid``.
+
+What is being recorded lives in a ``ContextVar``: it follows the request
+through threads (``sync_to_async``) and tasks (``asend``), and two requests
+never see each other's records. Nothing is kept per visitor in process
+memory; everything ends up in the database.
+"""
+
+import contextlib
+import sys
+import time
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import CodeType
+
+from django.core import signals as core_signals
+from django.db import models
+from django.db.backends import signals as backend_signals
+from django.db.models import signals as model_signals
+
+from playground import signals as playground_signals
+
+MAX_REPR = 160
+# Local fields that name a record in the log, in order of preference.
+LABEL_FIELDS = ("name", "title", "author")
+
+
+# --- What is collected ------------------------------------------------------
+
+
+@dataclass
+class ReceiverRun:
+    name: str
+    code: CodeType | None = field(default=None, repr=False)
+    result: str = ""
+    error: str = ""
+    ms: float = 0.0
+    started_ns: int = field(default=0, repr=False)
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "result": self.result, "error": self.error, "ms": self.ms}
+
+
+@dataclass
+class EventRecord:
+    signal: str
+    sender: str
+    arguments: list[tuple[str, str]]
+    depth: int = 0
+    receivers: list[ReceiverRun] = field(default_factory=list)
+    # Code objects of the receivers Django is about to call for this send.
+    expected: tuple[CodeType, ...] = field(default=(), repr=False)
+
+
+@dataclass
+class ActionRecord:
+    sandbox_id: int
+    label: str
+    scenario: str = ""
+    note: str = ""
+    error: str = ""
+    events: list[EventRecord] = field(default_factory=list)
+
+
+@dataclass
+class Recording:
+    """Everything being collected in one request (or one test)."""
+
+    # The action opened by ``action()``, if any. Signals outside one are
+    # recorded only when they change a sandbox record (the admin, say).
+    current: ActionRecord | None = None
+    # Changes made outside ``action()``, one action per sandbox touched.
+    implicit_label: str = ""
+    implicit: dict[int, ActionRecord] = field(default_factory=dict)
+    # Request signals are collected here until the middleware decides
+    # whether this request is logged.
+    request_action: ActionRecord | None = None
+    # Receivers running right now, innermost last.
+    stack: list[ReceiverRun] = field(default_factory=list)
+    # The newest event sent from each nesting level, keyed by the running
+    # receiver that sent it (None: sent by the action itself).
+    open_events: dict[int | None, EventRecord] = field(default_factory=dict)
+
+
+_recording: ContextVar[Recording | None] = ContextVar("playground_recording", default=None)
+
+
+# --- Which signals are watched ------------------------------------------------
+
+MODEL_SIGNALS = {
+    "pre_init": model_signals.pre_init,
+    "post_init": model_signals.post_init,
+    "pre_save": model_signals.pre_save,
+    "post_save": model_signals.post_save,
+    "pre_delete": model_signals.pre_delete,
+    "post_delete": model_signals.post_delete,
+    "m2m_changed": model_signals.m2m_changed,
+}
+CUSTOM_SIGNALS = {
+    "product_viewed": playground_signals.product_viewed,
+    "product_shared": playground_signals.product_shared,
+}
+REQUEST_SIGNALS = {
+    "request_started": core_signals.request_started,
+    "request_finished": core_signals.request_finished,
+    "got_request_exception": core_signals.got_request_exception,
+    "connection_created": backend_signals.connection_created,
+}
+SIGNALS = MODEL_SIGNALS | CUSTOM_SIGNALS | REQUEST_SIGNALS
+SIGNAL_NAMES = {id(signal): name for name, signal in SIGNALS.items()}
+
+
+def signal_name(signal) -> str:
+    return SIGNAL_NAMES.get(id(signal), repr(signal))
+
+
+def sandbox_models() -> list[type[models.Model]]:
+    from playground.models import Article, Product, Review, Tag
+
+    return [Product, Review, Article, Tag, Article.tags.through]
+
+
+# --- Turning arguments into text ------------------------------------------------
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= MAX_REPR else text[: MAX_REPR - 1] + "…"
+
+
+def describe(value) -> str:
+    """A faithful, bounded, side-effect-free ``repr`` for the log."""
+    if isinstance(value, models.QuerySet):
+        # repr() of a QuerySet would run a query; name what it selects.
+        return f"<QuerySet of {value.model.__name__}>"
+    if isinstance(value, models.Model):
+        # Never call __str__ here: it may follow a relation (Review's does),
+        # and the query it ran would send signals of its own into the log.
+        fields = value.__dict__
+        label = next((fields[name] for name in LABEL_FIELDS if fields.get(name)), None)
+        return _short(f"<{type(value).__name__}: {label if label else f'#{value.pk}'}>")
+    if isinstance(value, type):
+        return value.__name__
+    if isinstance(value, Decimal):
+        return f"Decimal('{value}')"
+    if isinstance(value, (set, frozenset)):
+        # Sets print sorted so the same call always logs the same text.
+        items = ", ".join(repr(item) for item in sorted(value, key=repr))
+        if isinstance(value, frozenset):
+            return _short(f"frozenset({{{items}}})" if value else "frozenset()")
+        return _short(f"{{{items}}}" if value else "set()")
+    if isinstance(value, dict) and "wsgi.input" in value:
+        return _short(f"{{…WSGI environ…, 'PATH_INFO': {value.get('PATH_INFO')!r}}}")
+    return _short(repr(value))
+
+
+def _sender_label(sender) -> str:
+    if sender is None:
+        return "None"
+    if isinstance(sender, type):
+        return sender.__name__
+    return _short(repr(sender))
+
+
+def _receiver_name(receiver) -> str:
+    function = getattr(receiver, "__func__", receiver)
+    module = getattr(function, "__module__", "?")
+    return f"{module}.{getattr(function, '__qualname__', repr(function))}"
+
+
+def _sandbox_id(kwargs) -> int | None:
+    instance = kwargs.get("instance")
+    return getattr(instance, "sandbox_id", None)
+
+
+# --- The observer -------------------------------------------------------------
+
+
+# The recorder's own receivers: never listed as part of a signal's story.
+INTERNAL_RECEIVERS: set = set()
+
+
+def _expected_receivers(signal, sender) -> tuple[list, list]:
+    """Django's own answer to "who is called for this sender", in call order
+    (sync first, then async), split into those that already ran before the
+    observer and those still to come."""
+    sync_receivers, async_receivers = signal._live_receivers(sender)
+    ordered = sync_receivers + async_receivers
+    position = ordered.index(observe) if observe in ordered else -1
+    before = [r for r in ordered[:position] if r not in INTERNAL_RECEIVERS]
+    after = [r for r in ordered[position + 1 :] if r not in INTERNAL_RECEIVERS]
+    return before, after
+
+
+def observe(sender, signal, **kwargs):
+    """Note one send. Connected first, so it runs before every receiver."""
+    recording = _recording.get()
+    name = signal_name(signal)
+    if name in REQUEST_SIGNALS:
+        recording = _request_signal_recording(name, recording)
+        action = recording.request_action if recording else None
+    elif recording is None:
+        return
+    else:
+        action = recording.current or _implicit_action(recording, kwargs)
+    if action is None:
+        return
+    already_ran, receivers = _expected_receivers(signal, sender)
+    for receiver in receivers:
+        _watch(receiver)
+    parent = recording.stack[-1] if recording.stack else None
+    event = EventRecord(
+        signal=name,
+        sender=_sender_label(sender),
+        arguments=[(key, describe(value)) for key, value in kwargs.items()],
+        depth=len(recording.stack),
+        expected=tuple(_code(receiver) for receiver in receivers),
+        # Django connected these before the playground started (for request
+        # signals): they ran, but before the recorder could time them.
+        receivers=[
+            ReceiverRun(name=_receiver_name(r), result="ran before the recorder (not timed)")
+            for r in already_ran
+        ],
+    )
+    action.events.append(event)
+    recording.open_events[id(parent) if parent else None] = event
+
+
+def _implicit_action(recording: Recording, kwargs) -> ActionRecord | None:
+    sandbox_id = _sandbox_id(kwargs)
+    if sandbox_id is None or not recording.implicit_label:
+        return None
+    if sandbox_id not in recording.implicit:
+        recording.implicit[sandbox_id] = ActionRecord(
+            sandbox_id=sandbox_id, label=recording.implicit_label
+        )
+    return recording.implicit[sandbox_id]
+
+
+def _request_signal_recording(name: str, recording: Recording | None) -> Recording | None:
+    if name == "request_started":
+        # A new request in this thread: collect its request signals before
+        # any middleware has run. The middleware later keeps or drops them.
+        return begin_request()
+    return recording
+
+
+# --- Watching receivers with sys.monitoring -------------------------------------
+
+_events = sys.monitoring.events
+# Process-wide facts about code, not per-visitor state: which functions are
+# receivers of watched signals, and their display names.
+_watched: set[CodeType] = set()
+_names: dict[CodeType, str] = {}
+_tool_id: int | None = None
+
+
+def _code(receiver) -> CodeType | None:
+    function = getattr(receiver, "__func__", receiver)
+    return getattr(function, "__code__", None)
+
+
+def _watch(receiver) -> None:
+    code = _code(receiver)
+    if code is None or code in _watched or _tool_id is None:
+        return
+    _names[code] = _receiver_name(receiver)
+    _watched.add(code)
+    sys.monitoring.set_local_events(_tool_id, code, _events.PY_START | _events.PY_RETURN)
+
+
+def _on_start(code: CodeType, offset: int):
+    if code not in _watched:
+        return
+    recording = _recording.get()
+    if recording is None:
+        return
+    parent = recording.stack[-1] if recording.stack else None
+    event = recording.open_events.get(id(parent) if parent else None)
+    if event is None or code not in event.expected:
+        return  # called directly, not by a watched signal
+    if any(run.code is code for run in event.receivers):
+        return  # already started (a coroutine resuming)
+    run = ReceiverRun(name=_names[code], code=code, started_ns=time.perf_counter_ns())
+    event.receivers.append(run)
+    recording.stack.append(run)
+
+
+def _finish(code: CodeType, *, result: str = "", error: str = "") -> None:
+    recording = _recording.get()
+    if recording is None:
+        return
+    for index in range(len(recording.stack) - 1, -1, -1):
+        run = recording.stack[index]
+        if run.code is code:
+            run.ms = round((time.perf_counter_ns() - run.started_ns) / 1e6, 3)
+            run.result, run.error = result, error
+            recording.open_events.pop(id(run), None)
+            del recording.stack[index]
+            return
+
+
+def _on_return(code: CodeType, offset: int, value):
+    if code in _watched:
+        _finish(code, result="" if value is None else _short(str(value)))
+
+
+def _on_unwind(code: CodeType, offset: int, exception: BaseException):
+    if code in _watched:
+        _finish(code, error=_short(f"{type(exception).__name__}: {exception}"))
+
+
+# --- Installing ---------------------------------------------------------------
+
+_installed = False
+
+
+def install() -> None:
+    """Connect the observer first and start watching receivers. Idempotent."""
+    global _installed, _tool_id
+    if _installed:
+        return
+    _installed = True
+    for signal in MODEL_SIGNALS.values():
+        for model in sandbox_models():
+            signal.connect(observe, sender=model, dispatch_uid="playground.observe")
+    for signal in (CUSTOM_SIGNALS | REQUEST_SIGNALS).values():
+        signal.connect(observe, dispatch_uid="playground.observe")
+    for tool_id in (4, 3):  # ids 0-2 and 5 are reserved for debuggers etc.
+        try:
+            sys.monitoring.use_tool_id(tool_id, "playground-recorder")
+        except ValueError:
+            continue
+        _tool_id = tool_id
+        sys.monitoring.register_callback(tool_id, _events.PY_START, _on_start)
+        sys.monitoring.register_callback(tool_id, _events.PY_RETURN, _on_return)
+        sys.monitoring.register_callback(tool_id, _events.PY_UNWIND, _on_unwind)
+        # PY_UNWIND cannot be enabled per function; the callback returns at
+        # once for code that is not a watched receiver.
+        sys.monitoring.set_events(tool_id, _events.PY_UNWIND)
+        break
+
+
+# --- Scopes -------------------------------------------------------------------
+
+
+def begin_request() -> Recording:
+    """Start collecting for a new request in this thread or task."""
+    recording = Recording(request_action=ActionRecord(sandbox_id=0, label=""))
+    _recording.set(recording)
+    return recording
+
+
+def end_request() -> None:
+    # WSGI threads serve one request after another in the same context:
+    # forget this request so the next one starts clean.
+    _recording.set(None)
+
+
+@contextlib.contextmanager
+def action(sandbox_id: int, label: str, *, scenario: str = ""):
+    """Group every signal sent inside the block under one labelled action.
+
+    The exception that ends the block, if any, is recorded and re-raised.
+    The caller stores the record (``log.save_action``) once the block is
+    over, outside any transaction the block used, so a rollback can never
+    take the log of what happened with it.
+    """
+    recording = _recording.get()
+    token = None
+    if recording is None:
+        recording = Recording()
+        token = _recording.set(recording)
+    record = ActionRecord(sandbox_id=sandbox_id, label=label, scenario=scenario)
+    outer = recording.current
+    recording.current = record
+    recording.stack.clear()
+    recording.open_events.clear()
+    try:
+        yield record
+    except BaseException as error:
+        record.error = _short(f"{type(error).__name__}: {error}")
+        raise
+    finally:
+        # A receiver that raised under send() never returned: close it.
+        recording.stack.clear()
+        recording.open_events.clear()
+        recording.current = outer
+        if token is not None:
+            _recording.reset(token)
+
+
+def current_recording() -> Recording | None:
+    return _recording.get()

@@ -1,0 +1,185 @@
+"""Thin views: find the sandbox and the record, validate, perform, render."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from playground import actions, panels, scenarios, services
+from playground.forms import LINK_TARGETS, LinkForm, SwitchForm
+from playground.performing import Outcome, aperform, perform
+from playground.sandboxes import reset, sandbox_for
+from playground.services import LINK_OPERATIONS
+
+# The URL says "edit-atomic"; the row's form for it is called "atomic".
+ROW_FORM_KEYS = {"edit-atomic": "atomic"}
+
+
+def _scenario_or_404(slug: str) -> scenarios.Scenario:
+    scenario = scenarios.get(slug)
+    if scenario is None:
+        raise Http404(f"No playground scenario called {slug!r}")
+    return scenario
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    return render(request, "playground/index.html", {"scenarios": scenarios.SCENARIOS})
+
+
+@require_GET
+def scenario_page(request: HttpRequest, slug: str) -> HttpResponse:
+    scenario = _scenario_or_404(slug)
+    sandbox = sandbox_for(request)
+    context = panels.panel_context(request, sandbox, scenario)
+    return render(request, "playground/scenario.html", context)
+
+
+@require_GET
+def live(request: HttpRequest, slug: str) -> HttpResponse:
+    """Polled every second: 204 when nothing changed, else fresh fragments."""
+    scenario = _scenario_or_404(slug)
+    sandbox = sandbox_for(request)
+    if request.GET.get("v") == str(sandbox.version):
+        return HttpResponse(status=204)
+    context = panels.panel_context(request, sandbox, scenario)
+    return render(request, "playground/panel.html#live_update", context)
+
+
+def _respond(request, sandbox, scenario, *, outcome: Outcome | None = None, form=None, form_key=""):
+    """Re-render the panel for htmx, or go back to the page without JS."""
+    status = 200
+    if form is not None and form.errors:
+        status = 422
+    elif outcome is not None and outcome.error:
+        status = 409
+    if request.htmx or status != 200:
+        context = panels.panel_context(
+            request, sandbox, scenario, outcome=outcome, bound_form=form, form_key=form_key
+        )
+        template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
+        return render(request, template, context, status=status)
+    return redirect(reverse("playground:scenario", args=[scenario.slug]) + "#playground")
+
+
+def _perform_act(request, sandbox, scenario, act: actions.Act, target, form_key: str):
+    form = act.form(request.POST, request.FILES, prefix=form_key)
+    if not form.is_valid():
+        return _respond(request, sandbox, scenario, form=form, form_key=form_key)
+    data = form.cleaned_data
+    outcome = perform(
+        sandbox,
+        act.label(target, data),
+        lambda: act.run(target, data),
+        scenario=scenario.slug,
+    )
+    return _respond(request, sandbox, scenario, outcome=outcome)
+
+
+@require_POST
+def sandbox_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    scenario = _scenario_or_404(slug)
+    act = actions.SANDBOX_ACTIONS.get(action)
+    if act is None:
+        raise Http404(f"No action called {action!r}")
+    sandbox = sandbox_for(request)
+    return _perform_act(request, sandbox, scenario, act, sandbox, form_key=action)
+
+
+@require_POST
+def record_action(request: HttpRequest, slug: str, model: str, pk: int, action: str):
+    scenario = _scenario_or_404(slug)
+    model_class, table = actions.RECORD_ACTIONS.get(model, (None, {}))
+    act = table.get(action)
+    if act is None:
+        raise Http404(f"No action called {action!r} for {model!r}")
+    sandbox = sandbox_for(request)
+    # Filtering by sandbox is the isolation: another sandbox's id is a 404.
+    record = get_object_or_404(model_class, pk=pk, sandbox=sandbox)
+    form_key = f"{model}-{pk}-{ROW_FORM_KEYS.get(action, action)}"
+    return _perform_act(request, sandbox, scenario, act, record, form_key=form_key)
+
+
+@require_POST
+def link_action(request: HttpRequest, slug: str, model: str, pk: int, operation: str):
+    """add / remove / clear / set on Article.tags, from either side."""
+    scenario = _scenario_or_404(slug)
+    if model not in LINK_TARGETS or operation not in LINK_OPERATIONS:
+        raise Http404("No such link operation")
+    sandbox = sandbox_for(request)
+    model_class = actions.RECORD_ACTIONS[model][0]
+    record = get_object_or_404(model_class, pk=pk, sandbox=sandbox)
+    form_key = f"{model}-{pk}-link"
+    form = LinkForm(
+        request.POST, prefix=form_key, sandbox=sandbox, target_model=LINK_TARGETS[model]
+    )
+    if not form.is_valid():
+        return _respond(request, sandbox, scenario, form=form, form_key=form_key)
+    targets = list(form.cleaned_data["targets"])
+    manager = getattr(record, actions.LINK_MANAGERS[model])
+    outcome = perform(
+        sandbox,
+        actions.link_label(record, operation, targets),
+        lambda: services.change_links(manager=manager, operation=operation, targets=targets),
+        scenario=scenario.slug,
+    )
+    return _respond(request, sandbox, scenario, outcome=outcome)
+
+
+@require_POST
+def switch(request: HttpRequest, slug: str, name: str) -> HttpResponse:
+    scenario = _scenario_or_404(slug)
+    if name not in ("fail_post_save", "log_requests"):
+        raise Http404("No such switch")
+    sandbox = sandbox_for(request)
+    form = SwitchForm(request.POST)
+    form.is_valid()  # a missing or odd value means "off", like an unticked box
+    services.sandbox_set_switch(sandbox=sandbox, name=name, on=form.cleaned_data.get("on", False))
+    return _respond(request, sandbox, scenario)
+
+
+@require_POST
+def reset_sandbox(request: HttpRequest, slug: str) -> HttpResponse:
+    scenario = _scenario_or_404(slug)
+    sandbox = sandbox_for(request)
+    reset(sandbox)
+    sandbox.refresh_from_db()
+    return _respond(request, sandbox, scenario, outcome=Outcome(result="reset"))
+
+
+async def view_product_async(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """An async view: ``await product_viewed.asend(...)``."""
+    if request.method != "POST":
+        return HttpResponse("Use POST.", status=405, headers={"Allow": "POST"})
+    from asgiref.sync import sync_to_async
+
+    scenario = _scenario_or_404(slug)
+    sandbox = await sync_to_async(sandbox_for)(request)
+    product = await panels.aget_product(sandbox, pk)
+    outcome = await aperform(
+        sandbox,
+        f"Viewed Product {product.name!r} from an async view: await product_viewed.asend()",
+        lambda: services.product_view_async(product=product),
+        scenario=scenario.slug,
+    )
+    return await sync_to_async(_respond)(request, sandbox, scenario, outcome=outcome)
+
+
+class RaisedOnPurpose(Exception):
+    """The exception the "raise inside a view" button raises."""
+
+
+@require_POST
+def raise_in_view(request: HttpRequest, slug: str) -> HttpResponse:
+    """Raise, so Django sends got_request_exception and answers 500.
+
+    The playground middleware logs this request's signals and turns the 500
+    into the panel with an explanation, so the learner sees the log.
+    """
+    _scenario_or_404(slug)
+    sandbox_for(request)
+    request.raised_on_purpose = True
+    raise RaisedOnPurpose("raised on purpose by the playground's “Raise inside a view” button")
+
+
+raise_in_view.always_log_request = True
