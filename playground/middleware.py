@@ -12,7 +12,6 @@ This middleware covers what happens outside them:
 """
 
 from django.shortcuts import render
-from django.urls import reverse
 
 from playground import log, recording
 from playground.models import Sandbox
@@ -30,8 +29,7 @@ class RecordingMiddleware:
 
     def __call__(self, request):
         current = recording.current_recording() or recording.begin_request()
-        if request.path.startswith(reverse("admin:index")):
-            current.implicit_label = f"Admin: {request.method} {request.path}"
+        request.playground_recording = current
         response = self.get_response(request)
         for record in current.implicit.values():
             log.save_action(record)
@@ -43,6 +41,9 @@ class RecordingMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         request.always_log_request = getattr(view_func, "always_log_request", False)
+        if request.resolver_match.namespace == "admin":
+            # Changes made here to sandbox records are logged in their sandbox.
+            request.playground_recording.implicit_label = f"Admin: {request.method} {request.path}"
 
     def _keep_or_drop_request_log(self, request, current, response) -> None:
         request_action = current.request_action
@@ -88,7 +89,8 @@ class RecordingMiddleware:
 def store_request_log(sender, **kwargs):
     """Connected last to request_finished: write the request's log, if kept."""
     current = recording.current_recording()
-    if current is not None and current.request_action is not None:
+    # Only a request the middleware chose to log has a sandbox by now.
+    if current is not None and current.request_action and current.request_action.sandbox_id:
         request_action, current.request_action = current.request_action, None
         log.save_action(request_action)
     recording.end_request()

@@ -361,6 +361,7 @@ def test_debug_false_accepts_it_and_the_first_send_fails(settings):
     )
 
 
+@pytest.mark.django_db  # model checks ask SQLite whether it supports JSONField
 def test_no_system_check_reports_a_receiver_without_kwargs(settings):
     settings.DEBUG = False
     stock_changed.connect(log_stock_change_without_kwargs, sender=Inventory)

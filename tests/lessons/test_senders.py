@@ -199,6 +199,7 @@ def test_malformed_lazy_string_raises_value_error():
         ("auth.Team", "app 'auth' doesn't provide model 'team'"),
     ],
 )
+@pytest.mark.django_db  # model checks ask SQLite whether it supports JSONField
 def test_unresolvable_lazy_string_fails_only_in_the_system_check(sender, problem):
     model_key = tuple(sender.lower().split("."))
 
