@@ -29,6 +29,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from lessons.includes import IncludeError
 from lessons.rendering import RenderedMarkdown, TocEntry, render_markdown
+from playground import scenarios
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)^---[ \t]*\n?", re.DOTALL | re.MULTILINE)
@@ -103,6 +104,11 @@ def _validate(path: Path, meta: dict) -> dict:
             raise LessonError(path, f"front matter field {name!r} must not be empty")
     if not all(isinstance(item, str) and item.strip() for item in meta["covers"]):
         raise LessonError(path, "front matter field 'covers' must be a list of names")
+    if scenarios.get(meta["playground"].strip()) is None:
+        known = ", ".join(scenario.slug for scenario in scenarios.SCENARIOS)
+        raise LessonError(
+            path, f"unknown playground scenario {meta['playground']!r} (known: {known})"
+        )
     slug = meta.get("slug", path.stem)
     if not SLUG_PATTERN.match(slug):
         raise LessonError(path, f"slug {slug!r} must be lowercase letters, digits and hyphens")

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from lessons.catalog import get_catalog
+from playground import scenarios
 
 
 def lesson_index(request: HttpRequest) -> HttpResponse:
@@ -30,5 +31,6 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "lessons": catalog.lessons,
             "previous": catalog.previous(lesson),
             "next": catalog.next(lesson),
+            "scenario": scenarios.get(lesson.playground),
         },
     )

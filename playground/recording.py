@@ -216,7 +216,7 @@ def observe(sender, signal, **kwargs):
     elif recording is None:
         return
     else:
-        action = recording.current or _implicit_action(recording, kwargs)
+        action = recording.current or _implicit_action(recording, name, kwargs)
     if action is None:
         return
     already_ran, receivers = _expected_receivers(signal, sender)
@@ -240,9 +240,14 @@ def observe(sender, signal, **kwargs):
     recording.open_events[id(parent) if parent else None] = event
 
 
-def _implicit_action(recording: Recording, kwargs) -> ActionRecord | None:
+# Outside a playground action only changes are logged: an admin list page
+# loads rows (init signals) on every visit, and that would bury the log.
+CHANGE_SIGNALS = {"pre_save", "post_save", "pre_delete", "post_delete", "m2m_changed"}
+
+
+def _implicit_action(recording: Recording, name: str, kwargs) -> ActionRecord | None:
     sandbox_id = _sandbox_id(kwargs)
-    if sandbox_id is None or not recording.implicit_label:
+    if sandbox_id is None or not recording.implicit_label or name not in CHANGE_SIGNALS:
         return None
     if sandbox_id not in recording.implicit:
         recording.implicit[sandbox_id] = ActionRecord(

@@ -7,6 +7,7 @@ app_name = "playground"
 urlpatterns = [
     path("", views.index, name="index"),
     path("<slug:slug>/", views.scenario_page, name="scenario"),
+    path("<slug:slug>/panel/", views.panel, name="panel"),
     path("<slug:slug>/live/", views.live, name="live"),
     path("<slug:slug>/reset/", views.reset_sandbox, name="reset"),
     path("<slug:slug>/raise/", views.raise_in_view, name="raise"),

@@ -36,6 +36,16 @@ def scenario_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
+def panel(request: HttpRequest, slug: str) -> HttpResponse:
+    """The panel alone: lesson pages load it after the text, so the lesson
+    itself stays static, cached HTML."""
+    scenario = _scenario_or_404(slug)
+    sandbox = sandbox_for(request)
+    context = panels.panel_context(request, sandbox, scenario)
+    return render(request, "playground/panel.html#panel", context)
+
+
+@require_GET
 def live(request: HttpRequest, slug: str) -> HttpResponse:
     """Polled every second: 204 when nothing changed, else fresh fragments."""
     scenario = _scenario_or_404(slug)

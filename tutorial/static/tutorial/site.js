@@ -73,7 +73,12 @@
     });
   }
 
-  document.querySelectorAll(".highlight > pre").forEach(function (pre) {
+  function addCopyButtons(scope) {
+    scope.querySelectorAll(".highlight > pre:not([data-copy-ready])").forEach(addCopyButton);
+  }
+
+  function addCopyButton(pre) {
+    pre.dataset.copyReady = "";
     var button = document.createElement("button");
     button.type = "button";
     button.className = "copy-button";
@@ -105,6 +110,13 @@
     } else {
       pre.parentNode.insertBefore(button, pre);
     }
+  }
+
+  addCopyButtons(document);
+  // Content that htmx swaps in later (the playground's receiver sources)
+  // gets its buttons too.
+  document.addEventListener("htmx:load", function (event) {
+    addCopyButtons(event.detail.elt);
   });
 
   // --- Arrow keys move between lessons ----------------------------------
@@ -135,7 +147,8 @@
 
   // --- Table of contents: open beside the text, folded above it ---------
   var toc = document.querySelector("[data-toc]");
-  if (toc && window.matchMedia("(max-width: 1180px)").matches) {
+  var tocBesideText = !document.querySelector(".lesson-layout--with-playground");
+  if (toc && (!tocBesideText || window.matchMedia("(max-width: 1180px)").matches)) {
     toc.open = false;
   }
 

@@ -1,0 +1,171 @@
+"""The playground in Chromium: actions update the log in place, other tabs
+follow within about a second, and two visitors never meet."""
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SCENARIO = "/playground/signals-101/"
+
+
+def open_scenario(page: Page, site: str, path: str = SCENARIO) -> None:
+    page.goto(site + path)
+    expect(page.locator("#playground")).to_be_visible()
+    expect(page.locator("html[data-enhanced]")).to_have_count(1)
+
+
+def create_product(page: Page, name: str, price: str = "4.50", stock: str = "7") -> None:
+    page.get_by_text("Create a product").click()
+    page.get_by_label("Name").first.fill(name)
+    page.get_by_label("Price").first.fill(price)
+    page.get_by_label("Stock").first.fill(stock)
+    page.get_by_role("button", name="Create product").click()
+
+
+def log_signals(page: Page, action_index: int = 0) -> list[str]:
+    action = page.locator(".pg-action").nth(action_index)
+    return action.locator(".pg-event__signal").all_inner_texts()
+
+
+def test_create_edit_delete_update_the_log_in_place(page: Page, site):
+    open_scenario(page, site)
+    # A full page load would reset this; htmx swaps keep it.
+    page.evaluate("window.pageMarker = 'still here'")
+
+    create_product(page, "Pen <b>bold</b>")
+    first = page.locator(".pg-action").first
+    expect(first.locator(".pg-action__label")).to_have_text("Created Product 'Pen <b>bold</b>'")
+    assert log_signals(page) == ["pre_init", "post_init", "pre_save", "post_save"]
+    expect(first.locator(".pg-run--own")).to_have_text(
+        re.compile(
+            r"playground\.receivers\.report_product_saved\s+→ Product 'Pen <b>bold</b>' was created"
+        )
+    )
+    row = page.locator(".pg-row", has_text="Pen <b>bold</b>")
+    expect(row).to_contain_text("4.50 · stock 7 · pen-bboldb")
+
+    row.get_by_text("Edit").click()
+    row.get_by_label("Stock").fill("2")
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator(".pg-action__label").first).to_have_text(
+        "Updated Product 'Pen <b>bold</b>'"
+    )
+    assert log_signals(page) == ["pre_save", "post_save"]
+    expect(page.locator(".pg-action").first.locator(".pg-event").nth(1)).to_contain_text(
+        "created=False"
+    )
+
+    page.locator(".pg-row", has_text="Pen <b>bold</b>").get_by_role(
+        "button", name="Delete Pen <b>bold</b>"
+    ).click()
+    expect(page.locator(".pg-action__label").first).to_have_text(
+        "Deleted Product 'Pen <b>bold</b>'"
+    )
+    assert log_signals(page) == ["pre_delete", "post_delete"]
+    expect(page.locator(".pg-row", has_text="Pen <b>bold</b>")).to_have_count(0)
+    assert page.evaluate("window.pageMarker") == "still here"
+
+
+def test_invalid_input_shows_field_messages_and_changes_nothing(page: Page, site):
+    open_scenario(page, site)
+    products_before = page.locator("#pg-records .pg-row").count()
+
+    create_product(page, "Bad", price="-1", stock="-5")
+
+    expect(page.get_by_role("alert")).to_have_text(
+        "Nothing was changed: please correct the highlighted fields."
+    )
+    expect(page.locator(".pg-error")).to_have_text(
+        ["The price cannot be negative.", "Stock cannot be negative."]
+    )
+    expect(page.locator("#pg-records .pg-row")).to_have_count(products_before)
+    expect(page.locator(".pg-action")).to_have_count(0)
+
+
+def test_a_second_tab_sees_a_change_within_about_a_second(page: Page, site, context):
+    open_scenario(page, site)
+    other = context.new_page()
+    open_scenario(other, site)
+    other.evaluate("window.pageMarker = 'no reload'")
+
+    create_product(page, "Seen elsewhere")
+
+    expect(other.locator(".pg-row", has_text="Seen elsewhere")).to_be_visible(timeout=3000)
+    expect(other.locator(".pg-action__label").first).to_have_text(
+        "Created Product 'Seen elsewhere'", timeout=3000
+    )
+    assert other.evaluate("window.pageMarker") == "no reload"
+
+
+def test_two_visitors_never_see_each_others_records(browser: Browser, site):
+    alice = browser.new_context().new_page()
+    bob = browser.new_context().new_page()
+    open_scenario(alice, site)
+    open_scenario(bob, site)
+
+    create_product(alice, "Alice only")
+    expect(alice.locator(".pg-row", has_text="Alice only")).to_be_visible()
+    alice_id = alice.locator(".pg-row", has_text="Alice only").get_attribute("id")
+    pk = alice_id.removeprefix("product-")
+
+    bob.reload()
+    expect(bob.locator(".pg-row", has_text="Alice only")).to_have_count(0)
+    expect(bob.locator(".pg-action")).to_have_count(0)
+
+    # Bob posting to Alice's record with his own session and CSRF token.
+    token = bob.locator("input[name=csrfmiddlewaretoken]").first.input_value()
+    response = bob.request.post(
+        f"{site}{SCENARIO}product/{pk}/delete/",
+        form={"csrfmiddlewaretoken": token},
+        headers={"Referer": site + SCENARIO},
+    )
+    assert response.status == 404
+    alice.reload()
+    expect(alice.locator(".pg-row", has_text="Alice only")).to_be_visible()
+    alice.context.close()
+    bob.context.close()
+
+
+def test_lesson_page_embeds_its_scenario_in_the_same_sandbox(page: Page, site):
+    open_scenario(page, site)
+    create_product(page, "From the playground")
+    expect(page.locator(".pg-row", has_text="From the playground")).to_be_visible()
+
+    page.goto(site + "/lessons/signals-101/")
+    panel = page.locator("aside #playground")
+    expect(panel.locator(".playground__title")).to_have_text("Signals 101")
+    expect(panel.locator(".pg-row", has_text="From the playground")).to_be_visible()
+
+    create_product(page, "From the lesson")
+    expect(panel.locator(".pg-action__label").first).to_have_text(
+        "Created Product 'From the lesson'"
+    )
+    expect(page).to_have_url(site + "/lessons/signals-101/")
+
+
+def test_a_failing_receiver_shows_a_message_and_the_log_up_to_the_error(page: Page, site):
+    open_scenario(page, site, "/playground/transactions/")
+    page.get_by_role("button", name="Switch it on").click()
+    expect(page.locator(".pg-switch", has_text="Failing post_save receiver")).to_contain_text("ON")
+
+    row = page.locator(".pg-row", has_text="Notebook")
+    row.get_by_text("Edit").click()
+    row.get_by_label("Stock").first.fill("9")
+    row.get_by_role("button", name="Save", exact=True).click()
+
+    expect(page.get_by_role("alert")).to_have_text(
+        "A receiver raised RuntimeError: the failing receiver is switched on. "
+        "The log shows every signal up to the error."
+    )
+    action = page.locator(".pg-action").first
+    expect(action.locator(".pg-action__error")).to_have_text(
+        "Ended with RuntimeError: the failing receiver is switched on"
+    )
+    expect(action.locator(".pg-run--error .pg-run__name")).to_have_text(
+        "playground.receivers.fail_on_demand"
+    )
+    # Autocommit: the UPDATE was not undone by the receiver's error.
+    expect(page.locator(".pg-row", has_text="Notebook")).to_contain_text("stock 9")
