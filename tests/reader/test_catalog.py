@@ -15,7 +15,7 @@ VALID_FRONT_MATTER = """\
 title: {title}
 summary: A short summary.
 order: {order}
-playground: {slug}
+playground: signals-101
 covers: [post_save]
 ---
 """
@@ -42,7 +42,7 @@ def test_valid_lesson_loads_every_field(tmp_path):
         3,
     )
     assert (lesson.playground, lesson.covers, lesson.source_path) == (
-        "first-steps",
+        "signals-101",
         ("post_save",),
         path,
     )
@@ -51,7 +51,8 @@ def test_valid_lesson_loads_every_field(tmp_path):
 def test_slug_comes_from_front_matter_when_set(tmp_path):
     path = tmp_path / "any-name.md"
     path.write_text(
-        "---\ntitle: T\nsummary: S\norder: 1\nplayground: p\ncovers: []\nslug: chosen\n---\nx\n"
+        "---\ntitle: T\nsummary: S\norder: 1\nplayground: signals-101\ncovers: []\n"
+        "slug: chosen\n---\nx\n"
     )
 
     assert load_lesson(path).slug == "chosen"
@@ -65,31 +66,39 @@ def test_slug_comes_from_front_matter_when_set(tmp_path):
         ("---\ntitle: [unclosed\n---\n", "front matter is not valid YAML"),
         ("---\n- a\n- b\n---\n", "front matter must be a mapping of 'field: value' lines"),
         (
-            "---\nsummary: S\norder: 1\nplayground: p\ncovers: []\n---\n",
+            "---\nsummary: S\norder: 1\nplayground: signals-101\ncovers: []\n---\n",
             "front matter is missing the required field 'title'",
         ),
         (
-            "---\ntitle: T\nsummary: S\norder: first\nplayground: p\ncovers: []\n---\n",
+            "---\ntitle: T\nsummary: S\norder: first\nplayground: signals-101\ncovers: []\n---\n",
             "front matter field 'order' must be a int, got 'first'",
         ),
         (
-            "---\ntitle: T\nsummary: S\norder: yes\nplayground: p\ncovers: []\n---\n",
+            "---\ntitle: T\nsummary: S\norder: yes\nplayground: signals-101\ncovers: []\n---\n",
             "front matter field 'order' must be a int, got True",
         ),
         (
-            "---\ntitle: '  '\nsummary: S\norder: 1\nplayground: p\ncovers: []\n---\n",
+            "---\ntitle: '  '\nsummary: S\norder: 1\nplayground: signals-101\ncovers: []\n---\n",
             "front matter field 'title' must not be empty",
         ),
         (
-            "---\ntitle: T\nsummary: S\norder: 1\nplayground: p\ncovers: [1]\n---\n",
+            "---\ntitle: T\nsummary: S\norder: 1\nplayground: signals-101\ncovers: [1]\n---\n",
             "front matter field 'covers' must be a list of names",
         ),
         (
-            "---\ntitle: T\nsumary: S\norder: 1\nplayground: p\ncovers: []\n---\n",
+            "---\ntitle: T\nsumary: S\norder: 1\nplayground: signals-101\ncovers: []\n---\n",
             "unknown front matter field(s): sumary",
         ),
         (
-            "---\ntitle: T\nsummary: S\norder: 1\nplayground: p\ncovers: []\nslug: Bad Slug\n---\n",
+            "---\ntitle: T\nsummary: S\norder: 1\nplayground: nowhere\ncovers: []\n---\n",
+            "unknown playground scenario 'nowhere' (known: signals-101, receivers, senders, "
+            "model-lifecycle, post-save, pre-save, delete-signals, m2m-changed, custom-signals, "
+            "request-signals, transactions, async-signals, gotchas, testing-signals, "
+            "when-not-to-use)",
+        ),
+        (
+            "---\ntitle: T\nsummary: S\norder: 1\nplayground: signals-101\ncovers: []\n"
+            "slug: Bad Slug\n---\n",
             "slug 'Bad Slug' must be lowercase letters, digits and hyphens",
         ),
     ],
@@ -109,7 +118,8 @@ def test_duplicate_slug_names_both_files(tmp_path):
     write_lesson(tmp_path, "alpha", order=1)
     second = tmp_path / "beta.md"
     second.write_text(
-        "---\ntitle: B\nsummary: S\norder: 2\nplayground: p\ncovers: []\nslug: alpha\n---\nx\n"
+        "---\ntitle: B\nsummary: S\norder: 2\nplayground: signals-101\ncovers: []\n"
+        "slug: alpha\n---\nx\n"
     )
 
     with pytest.raises(LessonError) as caught:
