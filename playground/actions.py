@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from playground import forms, services
-from playground.models import Article, Product, Review, Sandbox, Tag
+from playground.models import Article, Product, Review, Tag
 
 
 @dataclass(frozen=True)
@@ -19,11 +19,6 @@ class Act:
     label: Callable[[Any, dict], str]
     # run(target, data) -> whatever the service returns
     run: Callable[[Any, dict], Any]
-    # Which scenarios offer it is the template's business; this is the contract.
-
-
-def _silent(target, data):  # for actions whose result needs no message
-    return None
 
 
 # Actions on the sandbox itself (target is the Sandbox).
@@ -124,6 +119,11 @@ PRODUCT_ACTIONS: dict[str, Act] = {
 }
 
 REVIEW_ACTIONS: dict[str, Act] = {
+    "edit": Act(
+        forms.ReviewForm,
+        lambda review, data: f"Updated Review {review.pk} by {review.author!r}",
+        lambda review, data: services.review_update(review=review, **data),
+    ),
     "delete": Act(
         forms.EmptyForm,
         lambda review, data: f"Deleted Review {review.pk} of {review.product.name!r}",
@@ -145,6 +145,11 @@ ARTICLE_ACTIONS: dict[str, Act] = {
 }
 
 TAG_ACTIONS: dict[str, Act] = {
+    "edit": Act(
+        forms.TagForm,
+        lambda tag, data: f"Updated Tag {tag.name!r}",
+        lambda tag, data: services.tag_update(tag=tag, **data),
+    ),
     "delete": Act(
         forms.EmptyForm,
         lambda tag, data: f"Deleted Tag {tag.name!r}",
@@ -171,7 +176,3 @@ def link_label(record, operation: str, targets) -> str:
     if operation == "set":
         return f"{kind} {record}: .{manager}.set([{names}])"
     return f"{kind} {record}: .{manager}.{operation}({names})"
-
-
-def sandbox_of(record) -> Sandbox:
-    return record.sandbox

@@ -53,7 +53,9 @@ ROW_FORMS = {
         "stock": forms.StockForm,
         "review": forms.ReviewForm,
     },
+    "review": {"edit": forms.ReviewForm},
     "article": {"edit": forms.ArticleForm},
+    "tag": {"edit": forms.TagForm},
 }
 
 
@@ -62,6 +64,10 @@ def _initial(record) -> dict:
         return {"name": record.name, "price": record.price, "stock": record.stock}
     if isinstance(record, Article):
         return {"title": record.title, "body": record.body}
+    if isinstance(record, Review):
+        return {"author": record.author, "rating": record.rating}
+    if isinstance(record, Tag):
+        return {"name": record.name}
     return {}
 
 
@@ -101,7 +107,7 @@ def panel_context(
     if bound_form is not None and form_key in blank_forms:
         blank_forms[form_key] = bound_form
     shown = records(sandbox, scenario)
-    for model in ("product", "article", "tag"):
+    for model in ("product", "review", "article", "tag"):
         _attach_row_forms(shown.get(f"{model}s", []), model, sandbox, bound_form, form_key)
     return {
         "scenario": scenario,

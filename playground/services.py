@@ -140,6 +140,12 @@ def review_create(*, product: Product, author: str, rating: int) -> Review:
     )
 
 
+def review_update(*, review: Review, author: str, rating: int) -> Review:
+    review.author, review.rating = author, rating
+    review.save()
+    return review
+
+
 def review_delete(*, review: Review) -> tuple[int, dict[str, int]]:
     return review.delete()
 
@@ -165,6 +171,12 @@ def article_delete(*, article: Article) -> tuple[int, dict[str, int]]:
 def tag_create(*, sandbox: Sandbox, name: str) -> Tag:
     _check_room(Tag, sandbox)
     return Tag.objects.create(sandbox=sandbox, name=name)
+
+
+def tag_update(*, tag: Tag, name: str) -> Tag:
+    tag.name = name
+    tag.save()
+    return tag
 
 
 def tag_delete(*, tag: Tag) -> tuple[int, dict[str, int]]:

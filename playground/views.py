@@ -72,7 +72,25 @@ def _respond(request, sandbox, scenario, *, outcome: Outcome | None = None, form
     return redirect(reverse("playground:scenario", args=[scenario.slug]) + "#playground")
 
 
+# A 2 MB image plus the form's other fields; anything bigger is refused
+# before Django reads (and spools to disk) the body.
+MAX_REQUEST_BYTES = 2 * 1024 * 1024 + 64 * 1024
+
+
+def _too_large(request) -> bool:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0) > MAX_REQUEST_BYTES
+    except ValueError:
+        return True
+
+
 def _perform_act(request, sandbox, scenario, act: actions.Act, target, form_key: str):
+    if _too_large(request):
+        return HttpResponse(
+            "The upload is larger than 2 MB. Choose a smaller image.",
+            status=413,
+            content_type="text/plain",
+        )
     form = act.form(request.POST, request.FILES, prefix=form_key)
     if not form.is_valid():
         return _respond(request, sandbox, scenario, form=form, form_key=form_key)

@@ -152,6 +152,41 @@
     toc.open = false;
   }
 
+  // --- Requests htmx could not swap in -----------------------------------
+  // 413 (upload too large), 404 (a record that is gone), 5xx and network
+  // failures: say so in the playground instead of failing silently.
+  function showPlaygroundError(message) {
+    var panel = document.getElementById("playground");
+    if (!panel) {
+      return;
+    }
+    var alert = panel.querySelector("[data-request-error]");
+    if (!alert) {
+      alert = document.createElement("div");
+      alert.className = "pg-alert pg-alert--error";
+      alert.setAttribute("role", "alert");
+      alert.dataset.requestError = "";
+      var header = panel.querySelector(".playground__header");
+      panel.insertBefore(alert, header ? header.nextSibling : panel.firstChild);
+    }
+    alert.textContent = message;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var plain = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
+    var message =
+      plain && xhr.responseText
+        ? xhr.responseText
+        : xhr.status === 404
+          ? "That record no longer exists (someone may have deleted it in another tab)."
+          : "The server could not do that (HTTP " + xhr.status + "). Try again, or reset the sandbox.";
+    showPlaygroundError(message);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showPlaygroundError("The server could not be reached. Check that it is running.");
+  });
+
   // Everything above is wired up; browser tests wait for this mark.
   root.dataset.enhanced = "";
 })();

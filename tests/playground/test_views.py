@@ -1,0 +1,461 @@
+"""The playground's HTTP surface: isolation, live updates, limits, uploads,
+the admin, and bad input."""
+
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from playground.models import (
+    MAX_RECORDS_PER_MODEL,
+    Action,
+    Article,
+    OutboxEmail,
+    Product,
+    Review,
+    Sandbox,
+    SignalEvent,
+    Tag,
+)
+from playground.sandboxes import SESSION_KEY
+
+pytestmark = pytest.mark.django_db
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def visitor(**client_options) -> tuple[Client, Sandbox]:
+    """A new browser session with its sandbox."""
+    client = Client(**client_options)
+    assert client.get("/playground/signals-101/").status_code == 200
+    return client, Sandbox.objects.get(pk=client.session[SESSION_KEY])
+
+
+def png_bytes(size=(8, 8)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_first_visit_creates_a_seeded_sandbox_and_later_visits_reuse_it():
+    client, sandbox = visitor()
+    client.get("/playground/m2m-changed/")
+
+    assert Sandbox.objects.count() == 1
+    assert list(Product.objects.filter(sandbox=sandbox).values_list("name", "price", "stock")) == [
+        ("Fountain pen", Decimal("24.00"), 12),
+        ("Notebook", Decimal("6.50"), 40),
+        ("Desk lamp", Decimal("39.90"), 3),
+    ]
+    assert Review.objects.filter(sandbox=sandbox).count() == 3
+    assert list(Tag.objects.filter(sandbox=sandbox).values_list("name", flat=True)) == [
+        "django",
+        "signals",
+        "orm",
+    ]
+    assert Action.objects.filter(sandbox=sandbox).count() == 0
+    assert OutboxEmail.objects.filter(sandbox=sandbox).count() == 0
+
+
+RECORD_URLS = [
+    ("product", "edit", {"name": "Stolen", "price": "1", "stock": "1"}),
+    ("product", "edit-atomic", {"name": "Stolen", "price": "1", "stock": "1"}),
+    ("product", "stock", {"stock": "0"}),
+    ("product", "delete", {}),
+    ("product", "refresh", {}),
+    ("product", "view", {}),
+    ("product", "share", {}),
+    ("product", "share-robust", {}),
+    ("product", "review", {"author": "Eve", "rating": "1"}),
+    ("review", "edit", {"author": "Eve", "rating": "1"}),
+    ("review", "delete", {}),
+    ("article", "edit", {"title": "Stolen", "body": ""}),
+    ("article", "delete", {}),
+    ("tag", "edit", {"name": "stolen"}),
+    ("tag", "delete", {}),
+]
+
+
+def test_no_object_url_reaches_another_sandbox():
+    alice, alice_box = visitor()
+    eve, _ = visitor()
+    records = {
+        "product": Product.objects.filter(sandbox=alice_box).first(),
+        "review": Review.objects.filter(sandbox=alice_box).first(),
+        "article": Article.objects.filter(sandbox=alice_box).first(),
+        "tag": Tag.objects.filter(sandbox=alice_box).first(),
+    }
+    before = {
+        model: list(cls.objects.filter(sandbox=alice_box).values())
+        for model, cls in [("p", Product), ("r", Review), ("a", Article), ("t", Tag)]
+    }
+    urls = [
+        f"/playground/signals-101/{model}/{records[model].pk}/{action}/"
+        for model, action, _ in RECORD_URLS
+    ]
+    urls += [
+        f"/playground/m2m-changed/{model}/{records[model].pk}/link/{operation}/"
+        for model in ("article", "tag")
+        for operation in ("add", "remove", "clear", "set")
+    ]
+    urls.append(f"/playground/async-signals/product/{records['product'].pk}/view-async/")
+
+    statuses = [eve.post(url, {}, **HTMX).status_code for url in urls]
+
+    assert statuses == [404] * len(urls)
+    after = {
+        model: list(cls.objects.filter(sandbox=alice_box).values())
+        for model, cls in [("p", Product), ("r", Review), ("a", Article), ("t", Tag)]
+    }
+    assert after == before
+    assert Action.objects.filter(sandbox=alice_box).count() == 0
+    # Alice herself can still edit her record.
+    ok = alice.post(
+        f"/playground/signals-101/product/{records['product'].pk}/edit/",
+        {
+            f"product-{records['product'].pk}-edit-name": "Mine",
+            f"product-{records['product'].pk}-edit-price": "2",
+            f"product-{records['product'].pk}-edit-stock": "2",
+        },
+        **HTMX,
+    )
+    assert ok.status_code == 200
+
+
+def test_link_form_refuses_ids_from_another_sandbox():
+    alice, alice_box = visitor()
+    _, eve_box = visitor()
+    article = Article.objects.filter(sandbox=alice_box).first()
+    foreign_tag = Tag.objects.filter(sandbox=eve_box).first()
+    links_before = list(foreign_tag.articles.values_list("pk", flat=True))
+    tags_before = list(article.tags.values_list("pk", flat=True))
+
+    response = alice.post(
+        f"/playground/m2m-changed/article/{article.pk}/link/add/",
+        {f"article-{article.pk}-link-targets": [str(foreign_tag.pk)]},
+        **HTMX,
+    )
+
+    assert response.status_code == 422
+    assert "Select a valid choice." in response.content.decode()
+    assert list(foreign_tag.articles.values_list("pk", flat=True)) == links_before
+    assert list(article.tags.values_list("pk", flat=True)) == tags_before
+
+
+def test_live_endpoint_answers_204_until_something_changes():
+    client, sandbox = visitor()
+    url = "/playground/signals-101/live/"
+
+    unchanged = client.get(url, {"v": sandbox.version})
+    assert (unchanged.status_code, unchanged.content) == (204, b"")
+
+    client.post(
+        "/playground/signals-101/do/product-create/",
+        {"product-create-name": "Lamp", "product-create-price": "3", "product-create-stock": "4"},
+        **HTMX,
+    )
+    sandbox.refresh_from_db()
+    assert sandbox.version == 1
+
+    changed = client.get(url, {"v": 0})
+    html = changed.content.decode()
+    assert changed.status_code == 200
+    assert re.findall(r'<div id="(pg-[a-z]+)"[^>]*hx-swap-oob="true"', html) == [
+        "pg-poller",
+        "pg-records",
+        "pg-log",
+        "pg-outbox",
+    ]
+    assert f"/playground/signals-101/live/?v={sandbox.version}" in html
+    assert "Created Product &#x27;Lamp&#x27;" in html
+    assert client.get(url, {"v": sandbox.version}).status_code == 204
+
+
+def test_user_text_is_escaped_in_records_and_log():
+    client, _ = visitor()
+    name = "<script>alert('x')</script>"
+
+    response = client.post(
+        "/playground/signals-101/do/product-create/",
+        {"product-create-name": name, "product-create-price": "1", "product-create-stock": "1"},
+        **HTMX,
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>alert(" not in html
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert html.count("&lt;script&gt;") >= 3  # the row, the action label, the arguments
+
+
+@pytest.mark.parametrize(
+    ("data", "errors"),
+    [
+        (
+            {"name": "", "price": "-1", "stock": "-2"},
+            [
+                "This field is required.",
+                "The price cannot be negative.",
+                "Stock cannot be negative.",
+            ],
+        ),
+        (
+            {"name": "x" * 81, "price": "1234567.891", "stock": "1000001"},
+            [
+                "Ensure this value has at most 80 characters (it has 81).",
+                "Ensure that there are no more than 8 digits in total.",
+                "Ensure this value is less than or equal to 1000000.",
+            ],
+        ),
+        (
+            {"name": "ok", "price": "abc", "stock": "1.5"},
+            ["Enter a number.", "Enter a whole number."],
+        ),
+    ],
+)
+def test_bad_input_gets_field_messages_and_a_422(data, errors):
+    client, sandbox = visitor()
+
+    response = client.post(
+        "/playground/signals-101/do/product-create/",
+        {f"product-create-{key}": value for key, value in data.items()},
+        **HTMX,
+    )
+
+    assert response.status_code == 422
+    assert re.findall(
+        r'<small class="pg-error"[^>]*>([^<]+)</small>', response.content.decode()
+    ) == [message.replace("'", "&#x27;") for message in errors]
+    assert Product.objects.filter(sandbox=sandbox).count() == 3
+    assert Action.objects.filter(sandbox=sandbox).count() == 0
+
+
+def test_bad_input_without_htmx_renders_the_page_with_errors():
+    client, _ = visitor()
+
+    response = client.post(
+        "/playground/signals-101/do/product-create/",
+        {"product-create-name": "", "product-create-price": "1", "product-create-stock": "1"},
+    )
+
+    assert response.status_code == 422
+    assert "<title>Signals 101 · Playground · Django signals</title>" in response.content.decode()
+
+
+def test_success_without_htmx_redirects_back_to_the_scenario():
+    client, _ = visitor()
+
+    response = client.post(
+        "/playground/signals-101/do/product-create/",
+        {"product-create-name": "Ink", "product-create-price": "1", "product-create-stock": "1"},
+    )
+
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/playground/signals-101/#playground",
+    )
+
+
+def test_a_sandbox_holds_at_most_100_records_per_model():
+    client, sandbox = visitor()
+    Product.objects.bulk_create(
+        Product(sandbox=sandbox, name=f"P{number}", price=1, stock=1)
+        for number in range(MAX_RECORDS_PER_MODEL - 3)
+    )
+
+    response = client.post(
+        "/playground/signals-101/do/product-create/",
+        {
+            "product-create-name": "One too many",
+            "product-create-price": "1",
+            "product-create-stock": "1",
+        },
+        **HTMX,
+    )
+
+    assert response.status_code == 409
+    assert (
+        "A sandbox holds at most 100 products; delete some or reset the sandbox."
+        in response.content.decode()
+    )
+    assert Product.objects.filter(sandbox=sandbox).count() == MAX_RECORDS_PER_MODEL
+
+
+def test_unknown_scenario_action_or_model_is_a_404_and_get_is_a_405():
+    client, sandbox = visitor()
+    product = Product.objects.filter(sandbox=sandbox).first()
+
+    assert client.get("/playground/no-such-scenario/").status_code == 404
+    assert client.post("/playground/signals-101/do/launch-rockets/").status_code == 404
+    assert client.post(f"/playground/signals-101/widget/{product.pk}/edit/").status_code == 404
+    assert client.post(f"/playground/signals-101/product/{product.pk}/explode/").status_code == 404
+    assert client.post(f"/playground/m2m-changed/article/1/link/merge/").status_code == 404
+    assert client.post("/playground/signals-101/switch/self_destruct/").status_code == 404
+    assert client.get(f"/playground/signals-101/product/{product.pk}/delete/").status_code == 405
+
+
+def test_reset_restores_the_starting_records_and_empties_log_and_outbox():
+    client, sandbox = visitor()
+    client.post(
+        "/playground/signals-101/do/product-create/",
+        {"product-create-name": "Temp", "product-create-price": "1", "product-create-stock": "1"},
+        **HTMX,
+    )
+    client.post("/playground/transactions/switch/fail_post_save/", {"on": "on"}, **HTMX)
+    assert OutboxEmail.objects.filter(sandbox=sandbox).count() == 1
+
+    response = client.post("/playground/signals-101/reset/", **HTMX)
+
+    assert response.status_code == 200
+    assert list(
+        Product.objects.filter(sandbox=sandbox).order_by("pk").values_list("name", flat=True)
+    ) == ["Fountain pen", "Notebook", "Desk lamp"]
+    assert Action.objects.filter(sandbox=sandbox).count() == 0
+    assert SignalEvent.objects.filter(sandbox=sandbox).count() == 0
+    assert OutboxEmail.objects.filter(sandbox=sandbox).count() == 0
+    sandbox.refresh_from_db()
+    assert sandbox.fail_post_save is False
+
+
+class TestUploads:
+    @pytest.fixture(autouse=True)
+    def media(self, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path
+        return tmp_path
+
+    def post_image(self, client, upload):
+        return client.post(
+            "/playground/delete-signals/do/product-create/",
+            {
+                "product-create-name": "Framed",
+                "product-create-price": "5",
+                "product-create-stock": "5",
+                "product-create-image": upload,
+            },
+            **HTMX,
+        )
+
+    def test_an_image_is_stored_under_media_and_removed_with_its_product(
+        self, media, django_capture_on_commit_callbacks
+    ):
+        client, sandbox = visitor()
+
+        response = self.post_image(client, SimpleUploadedFile("photo.png", png_bytes()))
+
+        assert response.status_code == 200
+        product = Product.objects.get(sandbox=sandbox, name="Framed")
+        stored = media / product.image.name
+        assert product.image.name == f"playground/sandbox-{sandbox.pk}/photo.png"
+        assert stored.read_bytes() == png_bytes()
+        assert f'src="/media/{product.image.name}"' in response.content.decode()
+
+        with django_capture_on_commit_callbacks(execute=True) as callbacks:
+            deleted = client.post(
+                f"/playground/delete-signals/product/{product.pk}/delete/", **HTMX
+            )
+
+        assert deleted.status_code == 200
+        assert len(callbacks) == 1
+        assert not stored.exists()
+
+    def test_a_text_file_named_png_is_refused_by_its_content(self, media):
+        client, sandbox = visitor()
+
+        response = self.post_image(
+            client, SimpleUploadedFile("photo.png", b"not an image at all", "image/png")
+        )
+
+        assert response.status_code == 422
+        assert (
+            "Upload a valid image. The file you uploaded was either not an image or a "
+            "corrupted image." in response.content.decode()
+        )
+        assert not Product.objects.filter(sandbox=sandbox, name="Framed").exists()
+        assert list(media.iterdir()) == []
+
+    def test_an_image_over_2_mb_is_refused(self, media):
+        client, sandbox = visitor()
+        # A valid PNG padded past 2 MB with a trailing comment chunk.
+        big = png_bytes() + b"\0" * (2 * 1024 * 1024)
+
+        response = self.post_image(client, SimpleUploadedFile("big.png", big, "image/png"))
+
+        assert response.status_code in (413, 422)
+        assert not Product.objects.filter(sandbox=sandbox, name="Framed").exists()
+        assert list(media.iterdir()) == []
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read():
+    client, sandbox = visitor()
+
+    response = client.post(
+        "/playground/delete-signals/do/product-create/",
+        {"product-create-image": SimpleUploadedFile("huge.png", b"0" * (3 * 1024 * 1024))},
+        **HTMX,
+    )
+
+    assert (response.status_code, response.content) == (
+        413,
+        b"The upload is larger than 2 MB. Choose a smaller image.",
+    )
+    assert Product.objects.filter(sandbox=sandbox).count() == 3
+
+
+def test_admin_changes_are_logged_in_the_owning_sandbox():
+    _, sandbox = visitor()
+    product = Product.objects.filter(sandbox=sandbox).first()
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("admin", "a@example.com", "pw"))
+
+    response = admin.post(
+        f"/admin/playground/product/{product.pk}/change/",
+        {
+            "sandbox": sandbox.pk,
+            "name": "Renamed in admin",
+            "slug": product.slug,
+            "price": "24.00",
+            "stock": "12",
+            "views": "0",
+        },
+    )
+
+    assert response.status_code == 302
+    action = Action.objects.get(sandbox=sandbox)
+    assert action.label == f"Admin: POST /admin/playground/product/{product.pk}/change/"
+    assert list(action.events.values_list("signal", "sender")) == [
+        ("pre_save", "Product"),
+        ("post_save", "Product"),
+    ]
+    sandbox.refresh_from_db()
+    assert sandbox.version == 1
+
+
+def test_admin_list_pages_log_nothing():
+    _, sandbox = visitor()
+    admin = Client()
+    admin.force_login(User.objects.create_superuser("admin", "a@example.com", "pw"))
+
+    assert admin.get("/admin/playground/product/").status_code == 200
+    assert Action.objects.filter(sandbox=sandbox).count() == 0
+
+
+def test_raise_button_logs_got_request_exception_and_shows_a_message():
+    # Like a browser: the test client must not re-raise the view's exception.
+    client, sandbox = visitor(raise_request_exception=False)
+
+    response = client.post("/playground/request-signals/raise/", **HTMX)
+
+    assert response.status_code == 200
+    assert "The view raised RaisedOnPurpose. Django caught it" in response.content.decode()
+    action = Action.objects.get(sandbox=sandbox)
+    assert action.label == "Request: POST /playground/request-signals/raise/ → 500"
+    assert list(action.events.values_list("signal", flat=True)) == [
+        "request_started",
+        "got_request_exception",
+        "request_finished",
+    ]
