@@ -119,7 +119,10 @@ class LinkForm(forms.Form):
     """
 
     targets = forms.ModelMultipleChoiceField(
-        label="Records", queryset=Tag.objects.none(), required=False
+        label="Records",
+        queryset=Tag.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, sandbox, target_model, **kwargs):

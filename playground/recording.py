@@ -152,9 +152,9 @@ def describe(value) -> str:
         # and the query it ran would send signals of its own into the log.
         fields = value.__dict__
         label = next((fields[name] for name in LABEL_FIELDS if fields.get(name)), None)
-        return _short(f"<{type(value).__name__}: {label if label else f'#{value.pk}'}>")
+        return _short(f"<{model_label(type(value))}: {label if label else f'#{value.pk}'}>")
     if isinstance(value, type):
-        return value.__name__
+        return model_label(value)
     if isinstance(value, Decimal):
         return f"Decimal('{value}')"
     if isinstance(value, (set, frozenset)):
@@ -168,11 +168,22 @@ def describe(value) -> str:
     return _short(repr(value))
 
 
+def model_label(model: type) -> str:
+    """``Product``, or ``Article.tags.through`` for an auto-created M2M table
+    (its class is really called ``Article_tags``; this is how code names it)."""
+    owner = getattr(getattr(model, "_meta", None), "auto_created", None)
+    if owner:
+        for field in owner._meta.many_to_many:
+            if field.remote_field.through is model:
+                return f"{owner.__name__}.{field.name}.through"
+    return model.__name__
+
+
 def _sender_label(sender) -> str:
     if sender is None:
         return "None"
     if isinstance(sender, type):
-        return sender.__name__
+        return model_label(sender)
     return _short(repr(sender))
 
 
@@ -340,8 +351,13 @@ def install() -> None:
     if _installed:
         return
     _installed = True
-    for signal in MODEL_SIGNALS.values():
+    for name, signal in MODEL_SIGNALS.items():
         for model in sandbox_models():
+            if model._meta.auto_created and name in ("pre_delete", "post_delete"):
+                # A delete listener on the M2M table would turn Django's fast
+                # DELETE of its rows into SELECT + per-row DELETE. Through
+                # rows never send delete signals anyway; do not change that.
+                continue
             signal.connect(observe, sender=model, dispatch_uid="playground.observe")
     for signal in (CUSTOM_SIGNALS | REQUEST_SIGNALS).values():
         signal.connect(observe, dispatch_uid="playground.observe")
