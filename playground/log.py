@@ -6,7 +6,7 @@ sandbox's version so open pages know to refresh.
 """
 
 from django.db import transaction
-from django.db.models import F, Subquery
+from django.db.models import F
 
 from playground.models import Action, Sandbox, SignalEvent
 from playground.recording import ActionRecord
@@ -55,21 +55,29 @@ def touch(sandbox_id: int) -> None:
     Sandbox.objects.filter(pk=sandbox_id).update(version=F("version") + 1)
 
 
-def trim(sandbox_id: int, keep: int = MAX_EVENTS) -> None:
-    """Delete all but the newest ``keep`` events, and actions left empty."""
-    boundary = (
+def trim(sandbox_id: int, keep: int | None = None) -> None:
+    """Delete all but the newest ``keep`` (default ``MAX_EVENTS``) events,
+    and every action older than the oldest event kept."""
+    keep = MAX_EVENTS if keep is None else keep
+    boundary = list(
         SignalEvent.objects.filter(sandbox_id=sandbox_id)
         .order_by("-id")
         .values_list("id", flat=True)[keep : keep + 1]
     )
-    boundary = list(boundary)
     if not boundary:
         return
     SignalEvent.objects.filter(sandbox_id=sandbox_id, id__lte=boundary[0]).delete()
-    oldest_kept_action = Subquery(
-        SignalEvent.objects.filter(sandbox_id=sandbox_id).order_by("id").values("action_id")[:1]
+    oldest_kept = (
+        SignalEvent.objects.filter(sandbox_id=sandbox_id)
+        .order_by("id")
+        .values_list("action_id", flat=True)
+        .first()
     )
-    Action.objects.filter(sandbox_id=sandbox_id, id__lt=oldest_kept_action).delete()
+    stale = Action.objects.filter(sandbox_id=sandbox_id)
+    if oldest_kept is not None:
+        # Actions that sent no signal are kept while they are newer.
+        stale = stale.filter(id__lt=oldest_kept)
+    stale.delete()
 
 
 def recent_actions(sandbox: Sandbox, limit: int = 40) -> list[Action]:

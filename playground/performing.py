@@ -27,14 +27,16 @@ class Outcome:
         return not self.error
 
 
-def _receiver_raised(record: recording.ActionRecord) -> bool:
-    return any(run.error for event in record.events for run in event.receivers)
+def _raised_by_a_receiver(error: Exception, record: recording.ActionRecord) -> bool:
+    # The very exception a receiver raised, not merely "some receiver failed"
+    # (send_robust() may have caught that one already).
+    return any(run.exception is error for event in record.events for run in event.receivers)
 
 
 def _explain(error: Exception, record: recording.ActionRecord) -> str | None:
     if isinstance(error, LimitReached):
         return str(error)
-    if _receiver_raised(record):
+    if _raised_by_a_receiver(error, record):
         return (
             f"A receiver raised {type(error).__name__}: {error}. "
             "The log shows every signal up to the error."

@@ -51,6 +51,9 @@ class ReceiverRun:
     error: str = ""
     ms: float = 0.0
     started_ns: int = field(default=0, repr=False)
+    # The exception object itself, so callers can tell "this receiver's
+    # error" from an unrelated one. Not stored.
+    exception: BaseException | None = field(default=None, repr=False)
 
     def as_dict(self) -> dict:
         return {"name": self.name, "result": self.result, "error": self.error, "ms": self.ms}
@@ -158,13 +161,28 @@ def describe(value) -> str:
     if isinstance(value, Decimal):
         return f"Decimal('{value}')"
     if isinstance(value, (set, frozenset)):
-        # Sets print sorted so the same call always logs the same text.
-        items = ", ".join(repr(item) for item in sorted(value, key=repr))
+        # Sets print sorted so the same call always logs the same text:
+        # numbers numerically ({9, 10}), anything else by its repr.
+        try:
+            ordered = sorted(value)
+        except TypeError:
+            ordered = sorted(value, key=repr)
+        items = ", ".join(repr(item) for item in ordered)
         if isinstance(value, frozenset):
             return _short(f"frozenset({{{items}}})" if value else "frozenset()")
         return _short(f"{{{items}}}" if value else "set()")
     if isinstance(value, dict) and "wsgi.input" in value:
         return _short(f"{{…WSGI environ…, 'PATH_INFO': {value.get('PATH_INFO')!r}}}")
+    # Containers are described item by item, so a model inside one is shown
+    # without calling its __str__ either (pre_init's kwargs, args tuples).
+    if isinstance(value, dict):
+        items = ", ".join(f"{key!r}: {describe(item)}" for key, item in value.items())
+        return _short(f"{{{items}}}")
+    if isinstance(value, tuple):
+        items = ", ".join(describe(item) for item in value)
+        return _short(f"({items},)" if len(value) == 1 else f"({items})")
+    if isinstance(value, list):
+        return _short(f"[{', '.join(describe(item) for item in value)}]")
     return _short(repr(value))
 
 
@@ -316,7 +334,9 @@ def _on_start(code: CodeType, offset: int):
     recording.stack.append(run)
 
 
-def _finish(code: CodeType, *, result: str = "", error: str = "") -> None:
+def _finish(
+    code: CodeType, *, result: str = "", error: str = "", exception: BaseException | None = None
+) -> None:
     recording = _recording.get()
     if recording is None:
         return
@@ -324,7 +344,7 @@ def _finish(code: CodeType, *, result: str = "", error: str = "") -> None:
         run = recording.stack[index]
         if run.code is code:
             run.ms = round((time.perf_counter_ns() - run.started_ns) / 1e6, 3)
-            run.result, run.error = result, error
+            run.result, run.error, run.exception = result, error, exception
             recording.open_events.pop(id(run), None)
             del recording.stack[index]
             return
@@ -337,7 +357,7 @@ def _on_return(code: CodeType, offset: int, value):
 
 def _on_unwind(code: CodeType, offset: int, exception: BaseException):
     if code in _watched:
-        _finish(code, error=_short(f"{type(exception).__name__}: {exception}"))
+        _finish(code, error=_short(f"{type(exception).__name__}: {exception}"), exception=exception)
 
 
 # --- Installing ---------------------------------------------------------------

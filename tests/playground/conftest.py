@@ -1,0 +1,119 @@
+"""Fixtures for the playground tests: a seeded sandbox and its stored log.
+
+Tests read the log back from the database (``Action`` and ``SignalEvent``
+rows), exactly as the page does, rather than the recorder's in-memory
+records: what is asserted is what a learner would see.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from playground.models import Action, Product, Sandbox, SignalEvent
+from playground.performing import Outcome, perform
+from playground.sandboxes import create_sandbox
+
+RECEIVERS = "playground.receivers."
+
+
+@pytest.fixture
+def sandbox(db) -> Sandbox:
+    """A fresh sandbox with the example records (seeded without signals)."""
+    return create_sandbox()
+
+
+@pytest.fixture
+def product(sandbox):
+    """Return the sandbox's example product called ``name``, freshly loaded."""
+
+    def get(name: str) -> Product:
+        return Product.objects.get(sandbox=sandbox, name=name)
+
+    return get
+
+
+@dataclass
+class Logged:
+    """One stored action: its ``Action`` row and its events in order."""
+
+    action: Action
+    events: list[SignalEvent]
+    # What ``perform`` returned, when the action was run by the ``run`` fixture.
+    outcome: Outcome | None = None
+
+    @property
+    def signals(self) -> list[tuple[str, str]]:
+        """``[(signal, sender), ...]`` in the order they were sent."""
+        return [(event.signal, event.sender) for event in self.events]
+
+    def event(self, position: int) -> SignalEvent:
+        """Event ``position`` (1-based, like ``SignalEvent.position``)."""
+        event = self.events[position - 1]
+        assert event.position == position
+        return event
+
+    def arguments(self, position: int) -> list[list[str]]:
+        """The logged keyword arguments of event ``position``, in order."""
+        return self.event(position).arguments
+
+    def receivers(self, position: int) -> list[tuple[str, str]]:
+        """``(receiver, result)`` for every receiver that ran for event
+        ``position``, in call order; ``playground.receivers.`` is dropped."""
+        return [
+            (run["name"].removeprefix(RECEIVERS), run["result"])
+            for run in self.event(position).receivers
+        ]
+
+    def runs(self, *names: str) -> list[tuple[str, str]]:
+        """``(receiver, result)`` of every run of the named playground
+        receivers across the whole action, in log order."""
+        wanted = {RECEIVERS + name for name in names}
+        return [
+            (run["name"], run["result"])
+            for event in self.events
+            for run in event.receivers
+            if run["name"] in wanted
+        ]
+
+    def errors(self) -> list[tuple[str, str]]:
+        """``(receiver, error)`` of every receiver that raised."""
+        return [
+            (run["name"], run["error"])
+            for event in self.events
+            for run in event.receivers
+            if run["error"]
+        ]
+
+
+def stored(action: Action) -> Logged:
+    """An action and its events, read back from the database."""
+    return Logged(action=action, events=list(action.events.order_by("position")))
+
+
+def last_action(sandbox: Sandbox) -> Logged:
+    """The newest stored action of ``sandbox``, with its events."""
+    return stored(Action.objects.filter(sandbox=sandbox).latest("pk"))
+
+
+@pytest.fixture
+def run(sandbox):
+    """Perform ``call`` as one logged action on ``sandbox``, as the views do,
+    and return what was stored for it."""
+
+    def run_action(call, label: str = "test action", *, scenario: str = "") -> Logged:
+        newest = Action.objects.filter(sandbox=sandbox).order_by("-pk").first()
+        outcome = perform(sandbox, label, call, scenario=scenario)
+        logged = last_action(sandbox)
+        # Exactly one new action, and it is this one.
+        assert newest is None or logged.action.pk > newest.pk
+        assert Action.objects.filter(sandbox=sandbox, pk__gt=getattr(newest, "pk", 0)).count() == 1
+        assert (logged.action.label, logged.action.scenario) == (label, scenario)
+        logged.outcome = outcome
+        return logged
+
+    return run_action
+
+
+def init_pair(model: str) -> list[tuple[str, str]]:
+    """The two events ``Model(...)`` sends."""
+    return [("pre_init", model), ("post_init", model)]

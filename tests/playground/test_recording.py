@@ -1,0 +1,384 @@
+"""Unit tests of the recorder (playground/recording.py) and of ``perform``."""
+
+from decimal import Decimal
+
+import pytest
+from django.db.models.signals import post_save, pre_save
+
+from playground import receivers, recording, services
+from playground.models import Action, Article, Product, Review, Tag
+from playground.performing import perform
+from playground.recording import describe
+from playground.services import LimitReached
+from playground.signals import product_shared
+from tests.playground.conftest import init_pair, last_action
+
+PARTNER_FEED_ERROR = "ConnectionError: the partner feed is unreachable (this receiver always fails)"
+
+
+# -- describe(): turning arguments into log text ---------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        ({3, 1, 2}, "{1, 2, 3}"),
+        ({"update", "create"}, "{'create', 'update'}"),
+        (set(), "set()"),
+        (frozenset({"stock", "name", "price"}), "frozenset({'name', 'price', 'stock'})"),
+        (frozenset({"stock"}), "frozenset({'stock'})"),
+        (frozenset(), "frozenset()"),
+        (Decimal("24.00"), "Decimal('24.00')"),
+        (Decimal("6.5"), "Decimal('6.5')"),
+        (Product, "Product"),
+        (Article.tags.through, "Article.tags.through"),
+        (None, "None"),
+        (True, "True"),
+        ("default", "'default'"),
+        ((1, "Anne"), "(1, 'Anne')"),
+    ],
+)
+def test_describe_values(value, text):
+    assert describe(value) == text
+
+
+def test_describe_sorts_integer_sets_numerically():
+    assert describe({100, 9, 10}) == "{9, 10, 100}"
+
+
+def test_describe_names_a_wsgi_environ_by_its_path():
+    environ = {"wsgi.input": object(), "PATH_INFO": "/playground/", "HTTP_COOKIE": "secret"}
+
+    assert describe(environ) == "{…WSGI environ…, 'PATH_INFO': '/playground/'}"
+
+
+def test_describe_cuts_long_text_to_160_characters():
+    text = describe("x" * 500)
+
+    assert len(text) == 160
+    assert text == "'" + "x" * 158 + "…"
+
+
+def test_describe_names_a_queryset_without_running_it(sandbox, django_assert_num_queries):
+    queryset = Product.objects.filter(sandbox=sandbox)
+
+    with django_assert_num_queries(0):
+        assert describe(queryset) == "<QuerySet of Product>"
+
+    assert queryset._result_cache is None
+
+
+def test_describe_labels_a_model_without_calling_str(sandbox, django_assert_num_queries):
+    ada = Review.objects.get(sandbox=sandbox, author="Ada")
+    linus = Review.objects.get(sandbox=sandbox, author="Linus")
+
+    with django_assert_num_queries(0):
+        assert describe(ada) == "<Review: Ada>"
+    # Review.__str__ follows the product relation: a query, whose init
+    # signals would land in the log.
+    with django_assert_num_queries(1):
+        assert str(linus) == "Linus on Fountain pen"
+
+
+@pytest.mark.parametrize(
+    ("build", "text"),
+    [
+        (lambda s: Product(sandbox=s, name="Pen", price=Decimal(1)), "<Product: Pen>"),
+        (lambda s: Article(sandbox=s, title="Draft"), "<Article: Draft>"),
+        (lambda s: Tag(sandbox=s, name="orm"), "<Tag: orm>"),
+        (lambda s: Product(sandbox=s, name="", price=Decimal(1)), "<Product: #None>"),
+        (
+            lambda s: Article.tags.through(article_id=1, tag_id=2),
+            "<Article.tags.through: #None>",
+        ),
+    ],
+)
+def test_describe_labels_by_name_title_or_author_else_pk(sandbox, build, text):
+    assert describe(build(sandbox)) == text
+
+
+def test_describe_labels_a_model_without_label_fields_by_pk(sandbox):
+    assert describe(sandbox) == f"<Sandbox: #{sandbox.pk}>"
+
+
+# -- The observer -----------------------------------------------------------------
+
+
+SANDBOX_MODELS = {"Product": Product, "Review": Review, "Article": Article, "Tag": Tag}
+
+
+@pytest.mark.parametrize("name", sorted(recording.MODEL_SIGNALS))
+@pytest.mark.parametrize("model", sorted(SANDBOX_MODELS))
+def test_the_observer_is_the_first_receiver_of_every_model_signal(name, model):
+    signal = recording.MODEL_SIGNALS[name]
+    sync_receivers, _async_receivers = signal._live_receivers(SANDBOX_MODELS[model])
+
+    assert sync_receivers[0] is recording.observe
+
+
+@pytest.mark.parametrize("name", ["pre_init", "post_init", "m2m_changed"])
+def test_the_observer_is_the_first_receiver_of_the_m2m_tables_signals(name):
+    signal = recording.MODEL_SIGNALS[name]
+    sync_receivers, _async_receivers = signal._live_receivers(Article.tags.through)
+
+    assert sync_receivers[0] is recording.observe
+
+
+@pytest.mark.parametrize("name", ["pre_delete", "post_delete"])
+def test_nothing_listens_for_deletes_of_m2m_rows(name):
+    """Django never sends them for auto-created through rows, and a listener
+    would turn its fast DELETE of those rows into SELECT + DELETE."""
+    assert not recording.MODEL_SIGNALS[name].has_listeners(Article.tags.through)
+
+
+@pytest.mark.parametrize(
+    "name", sorted(recording.CUSTOM_SIGNALS.keys() | recording.REQUEST_SIGNALS.keys())
+)
+def test_the_observer_listens_to_custom_and_request_signals(name):
+    signal = recording.SIGNALS[name]
+    sync_receivers, _ = signal._live_receivers(None)
+
+    assert recording.observe in sync_receivers
+
+
+def test_signals_outside_an_action_are_not_recorded(sandbox):
+    services.product_create(sandbox=sandbox, name="Pen", price=Decimal("1.00"), stock=9)
+
+    assert recording.current_recording() is None
+    assert not Action.objects.filter(sandbox=sandbox).exists()
+
+
+def test_the_action_scope_ends_with_the_block(sandbox):
+    with recording.action(sandbox.pk, "scope") as record:
+        assert recording.current_recording().current is record
+
+    assert recording.current_recording() is None
+
+
+# -- Nesting --------------------------------------------------------------------------
+
+
+def create_tag_while_saving(sender, instance, **kwargs):
+    """A receiver whose own work sends signals: those are one level deeper."""
+    tag = Tag.objects.create(sandbox_id=instance.sandbox_id, name="nested")
+    return f"created Tag {tag.name!r}"
+
+
+def create_article_while_saving_a_tag(sender, instance, **kwargs):
+    article = Article.objects.create(sandbox_id=instance.sandbox_id, title="deeper")
+    return f"created Article {article.title!r}"
+
+
+@pytest.fixture
+def nesting_receiver():
+    pre_save.connect(create_tag_while_saving, sender=Product, weak=False)
+    try:
+        yield f"{__name__}.create_tag_while_saving"
+    finally:
+        assert pre_save.disconnect(create_tag_while_saving, sender=Product)
+
+
+def test_signals_sent_from_inside_a_receiver_are_one_level_deeper(
+    sandbox, run, product, nesting_receiver
+):
+    pen = product("Fountain pen")
+
+    logged = run(lambda: services.product_set_stock(product=pen, stock=20))
+
+    assert [(event.depth, event.signal, event.sender) for event in logged.events] == [
+        (0, "pre_save", "Product"),
+        (1, "pre_init", "Tag"),
+        (1, "post_init", "Tag"),
+        (1, "pre_save", "Tag"),
+        (1, "post_save", "Tag"),
+        (0, "post_save", "Product"),
+    ]
+    assert logged.receivers(1) == [
+        ("product_about_to_save", "about to write stock"),
+        ("fill_slug", "slug already set"),
+        ("notice_price_drop", "no price drop"),
+        (nesting_receiver, "created Tag 'nested'"),
+    ]
+    assert logged.receivers(5) == [("any_model_saved", "heard a save from Tag")]
+    # The outer send goes on being recorded after the nested one.
+    assert [name for name, _ in logged.receivers(6)] == [
+        "report_product_saved",
+        "log_price",
+        "log_stock",
+        "only_products",
+        "any_model_saved",
+        "email_new_product",
+        "warn_low_stock",
+        "email_update_on_commit",
+        "fail_on_demand",
+        "audit_product_change",
+    ]
+
+
+def test_nesting_goes_as_deep_as_the_receivers_go(sandbox, run, product, nesting_receiver):
+    post_save.connect(create_article_while_saving_a_tag, sender=Tag, weak=False)
+    try:
+        pen = product("Fountain pen")
+        logged = run(lambda: services.product_set_stock(product=pen, stock=20))
+    finally:
+        assert post_save.disconnect(create_article_while_saving_a_tag, sender=Tag)
+
+    assert [(event.depth, event.signal, event.sender) for event in logged.events] == [
+        (0, "pre_save", "Product"),
+        (1, "pre_init", "Tag"),
+        (1, "post_init", "Tag"),
+        (1, "pre_save", "Tag"),
+        (1, "post_save", "Tag"),
+        (2, "pre_init", "Article"),
+        (2, "post_init", "Article"),
+        (2, "pre_save", "Article"),
+        (2, "post_save", "Article"),
+        (0, "post_save", "Product"),
+    ]
+    assert logged.receivers(5) == [
+        ("any_model_saved", "heard a save from Tag"),
+        (f"{__name__}.create_article_while_saving_a_tag", "created Article 'deeper'"),
+    ]
+    assert [name for name, _ in logged.receivers(9)] == [
+        "any_model_saved",
+        "article_saved_lazy_sender",
+    ]
+
+
+# -- What is not a receiver run --------------------------------------------------------
+
+
+def test_a_receiver_called_directly_is_not_recorded(sandbox, run, product):
+    pen = product("Fountain pen")
+
+    logged = run(lambda: receivers.log_price(sender=Product, instance=pen))
+
+    assert logged.outcome.result == "price is 24.00"
+    assert logged.events == []
+    assert logged.action.note == "No signals sent."
+
+
+def test_a_direct_call_after_a_send_adds_no_second_run(sandbox, run, product):
+    pen = product("Fountain pen")
+
+    def save_then_call_directly():
+        services.product_set_stock(product=pen, stock=20)
+        return receivers.log_price(sender=Product, instance=pen)
+
+    logged = run(save_then_call_directly)
+
+    assert logged.signals == [("pre_save", "Product"), ("post_save", "Product")]
+    assert logged.runs("log_price") == [("playground.receivers.log_price", "price is 24.00")]
+
+
+def warn_directly(sender, instance, **kwargs):
+    """Calls another receiver as a plain function, from inside a receiver."""
+    return f"asked warn_low_stock directly: {receivers.warn_low_stock(sender, instance)}"
+
+
+def test_a_receiver_called_directly_from_a_receiver_is_not_recorded(sandbox, run, product):
+    pre_save.connect(warn_directly, sender=Product, weak=False)
+    try:
+        pen = product("Fountain pen")
+        logged = run(lambda: services.product_set_stock(product=pen, stock=2))
+    finally:
+        assert pre_save.disconnect(warn_directly, sender=Product)
+
+    assert logged.receivers(1)[-1] == (
+        f"{__name__}.warn_directly",
+        "asked warn_low_stock directly: LOW STOCK: only 2 left of 'Fountain pen'",
+    )
+    # Only the run that post_save made.
+    assert logged.runs("warn_low_stock") == [
+        ("playground.receivers.warn_low_stock", "LOW STOCK: only 2 left of 'Fountain pen'")
+    ]
+
+
+# -- Errors ---------------------------------------------------------------------------
+
+
+def test_an_exception_under_send_is_recorded_on_its_receiver_and_the_action(sandbox, product):
+    notebook = product("Notebook")
+
+    with (
+        pytest.raises(ConnectionError),
+        recording.action(sandbox.pk, "share") as record,
+    ):
+        product_shared.send(sender=Product, product=notebook)
+
+    assert record.error == PARTNER_FEED_ERROR
+    [event] = record.events
+    assert [(run.name, run.result, run.error) for run in event.receivers] == [
+        ("playground.receivers.record_share", "recorded a share of 'Notebook'", ""),
+        ("playground.receivers.post_to_partner_feed", "", PARTNER_FEED_ERROR),
+    ]
+    assert recording.current_recording() is None
+
+
+def test_a_receiver_that_raised_leaves_no_nesting_behind(sandbox, product):
+    """Inside one request, the next action starts at depth 0 again."""
+    notebook = product("Notebook")
+    recording.begin_request()
+    try:
+        with pytest.raises(ConnectionError), recording.action(sandbox.pk, "share"):
+            product_shared.send(sender=Product, product=notebook)
+        with recording.action(sandbox.pk, "save") as record:
+            services.product_set_stock(product=notebook, stock=41)
+    finally:
+        recording.end_request()
+
+    assert [(event.depth, event.signal) for event in record.events] == [
+        (0, "pre_save"),
+        (0, "post_save"),
+    ]
+    assert len(record.events[1].receivers) == 10
+
+
+def test_events_are_kept_when_the_action_raises(sandbox):
+    def create_then_fail():
+        Tag.objects.create(sandbox=sandbox, name="kept in the log")
+        raise ValueError("boom")
+
+    with pytest.raises(ValueError, match="boom"):
+        perform(sandbox, "fails", create_then_fail)
+
+    logged = last_action(sandbox)
+    assert logged.action.label == "fails"
+    assert logged.action.error == "ValueError: boom"
+    assert logged.signals == [*init_pair("Tag"), ("pre_save", "Tag"), ("post_save", "Tag")]
+    assert logged.runs("any_model_saved") == [
+        ("playground.receivers.any_model_saved", "heard a save from Tag")
+    ]
+
+
+def test_a_limit_is_an_outcome_error_not_an_exception(sandbox):
+    def refuse():
+        raise LimitReached("A sandbox holds at most 100 products")
+
+    outcome = perform(sandbox, "too many", refuse)
+
+    assert outcome.error == "A sandbox holds at most 100 products"
+    assert not outcome.ok
+    logged = last_action(sandbox)
+    assert logged.action.error == "LimitReached: A sandbox holds at most 100 products"
+    assert logged.action.note == "No signals sent."
+
+
+def test_a_silent_action_is_stored_with_the_no_signals_note(sandbox):
+    outcome = perform(sandbox, "nothing happens", lambda: 42)
+
+    assert outcome.result == 42
+    logged = last_action(sandbox)
+    assert (logged.action.label, logged.action.note, logged.action.error) == (
+        "nothing happens",
+        "No signals sent.",
+        "",
+    )
+    assert logged.events == []
+
+
+def test_an_action_with_signals_has_no_note(sandbox, run):
+    logged = run(lambda: services.tag_create(sandbox=sandbox, name="new"))
+
+    assert logged.signals == [*init_pair("Tag"), ("pre_save", "Tag"), ("post_save", "Tag")]
+    assert logged.action.note == ""
