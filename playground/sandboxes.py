@@ -84,6 +84,8 @@ def sandbox_for(request: HttpRequest) -> Sandbox:
     if sandbox is None:
         sandbox = create_sandbox()
         request.session[SESSION_KEY] = sandbox.pk
+    else:
+        mark_seen(sandbox)
     return sandbox
 
 

@@ -459,3 +459,18 @@ def test_raise_button_logs_got_request_exception_and_shows_a_message():
         "got_request_exception",
         "request_finished",
     ]
+
+
+def test_a_returning_visitor_marks_the_sandbox_as_seen_at_most_once_a_minute():
+    client, sandbox = visitor()
+    long_ago = sandbox.last_seen_at.replace(year=2020)
+    Sandbox.objects.filter(pk=sandbox.pk).update(last_seen_at=long_ago)
+
+    client.get("/playground/signals-101/")
+    sandbox.refresh_from_db()
+    first_seen = sandbox.last_seen_at
+    client.get("/playground/signals-101/")
+    sandbox.refresh_from_db()
+
+    assert first_seen > long_ago
+    assert sandbox.last_seen_at == first_seen
