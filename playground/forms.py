@@ -36,6 +36,11 @@ class ProductForm(forms.Form):
         error_messages={"min_value": "Stock cannot be negative."},
     )
 
+    def clean_price(self):
+        # "1e3" and "5" are valid input; receivers and e-mails should still
+        # see the price as it is stored: 1000.00, 5.00.
+        return self.cleaned_data["price"].quantize(Decimal("0.01"))
+
 
 class ProductCreateForm(ProductForm):
     image = forms.ImageField(
@@ -123,6 +128,10 @@ class LinkForm(forms.Form):
         queryset=Tag.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "invalid_choice": "A selected record no longer exists (deleted in another tab?). "
+            "Its box is gone now: choose again.",
+        },
     )
 
     def __init__(self, *args, sandbox, target_model, **kwargs):

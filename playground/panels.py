@@ -94,6 +94,13 @@ def _attach_row_forms(rows, model: str, sandbox, bound_form, form_key: str) -> N
                 )
 
 
+def _beside_a_lesson(request) -> bool:
+    if request.resolver_match and request.resolver_match.view_name == "lessons:detail":
+        return True
+    current = getattr(request.htmx, "current_url_abs_path", None) if request.htmx else None
+    return bool(current and current.startswith("/lessons/"))
+
+
 def panel_context(
     request,
     sandbox: Sandbox,
@@ -111,6 +118,9 @@ def panel_context(
         _attach_row_forms(shown.get(f"{model}s", []), model, sandbox, bound_form, form_key)
     return {
         "scenario": scenario,
+        # On its own page the scenario title is the page's h1; beside a
+        # lesson it is an h2 under the lesson's title.
+        "standalone": not _beside_a_lesson(request),
         "link_operations": LINK_OPERATIONS,
         "sandbox": sandbox,
         "outcome": outcome,

@@ -140,6 +140,8 @@ def fill_slug(sender, instance, **kwargs):
     if instance.slug:
         return "slug already set"
     instance.slug = slugify(instance.name)[:100]
+    if not instance.slug:
+        return "the name has no letters or digits for a slug: left it empty"
     return f"filled slug {instance.slug!r}"
 
 
@@ -310,4 +312,5 @@ def refresh_product_rating(sender, instance, **kwargs):
         Review.objects.filter(product_id=instance.product_id).values_list("rating", flat=True)
     )
     average = sum(ratings) / len(ratings)
-    return f"{instance.product.name!r} now averages {average:.1f} from {len(ratings)} reviews"
+    reviews = "1 review" if len(ratings) == 1 else f"{len(ratings)} reviews"
+    return f"{instance.product.name!r} now averages {average:.1f} from {reviews}"

@@ -154,16 +154,18 @@ SCENARIOS = (
         "testing-signals",
         "Testing signals",
         "A new review e-mails its author. The lesson's tests connect, mock and mute "
-        "receivers like this one; the page shows how to run them.",
+        "receivers like this one; the panel shows the command that runs them.",
         records=("products", "reviews"),
         product_actions=("review",),
+        tools=("tests",),
         receivers=("email_review_author",),
     ),
     Scenario(
         "when-not-to-use",
         "When not to use signals",
         "Saving a review quietly recomputes its product's rating in a receiver: hidden "
-        "control flow. The inspector lists every receiver in the project.",
+        "control flow. “Who is listening?” lists every receiver of every signal the "
+        "playground watches.",
         records=("products", "reviews"),
         product_actions=("review",),
         receivers=("refresh_product_rating",),

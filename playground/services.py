@@ -73,7 +73,8 @@ def product_list(*, sandbox: Sandbox) -> list[Product]:
 
 
 def product_get_or_create(*, sandbox: Sandbox, name: str) -> tuple[Product, bool]:
-    _check_room(Product, sandbox)
+    if not Product.objects.filter(sandbox=sandbox, name=name).exists():
+        _check_room(Product, sandbox)
     return Product.objects.get_or_create(
         sandbox=sandbox, name=name, defaults={"price": Decimal("1.00"), "stock": 1}
     )

@@ -29,7 +29,15 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def scenario_page(request: HttpRequest, slug: str) -> HttpResponse:
-    scenario = _scenario_or_404(slug)
+    scenario = scenarios.get(slug)
+    if scenario is None:
+        # Rendered, not raised: the page keeps the site's style with DEBUG on.
+        return render(
+            request,
+            "playground/not_found.html",
+            {"slug": slug, "scenarios": scenarios.SCENARIOS},
+            status=404,
+        )
     sandbox = sandbox_for(request)
     context = panels.panel_context(request, sandbox, scenario)
     return render(request, "playground/scenario.html", context)
@@ -56,13 +64,23 @@ def live(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "playground/panel.html#live_update", context)
 
 
-def _respond(request, sandbox, scenario, *, outcome: Outcome | None = None, form=None, form_key=""):
+def _respond(
+    request,
+    sandbox,
+    scenario,
+    *,
+    outcome: Outcome | None = None,
+    form=None,
+    form_key="",
+    status: int | None = None,
+):
     """Re-render the panel for htmx, or go back to the page without JS."""
-    status = 200
-    if form is not None and form.errors:
-        status = 422
-    elif outcome is not None and outcome.error:
-        status = 409
+    if status is None:
+        status = 200
+        if form is not None and form.errors:
+            status = 422
+        elif outcome is not None and outcome.error:
+            status = 409
     if request.htmx or status != 200:
         context = panels.panel_context(
             request, sandbox, scenario, outcome=outcome, bound_form=form, form_key=form_key
@@ -86,11 +104,8 @@ def _too_large(request) -> bool:
 
 def _perform_act(request, sandbox, scenario, act: actions.Act, target, form_key: str):
     if _too_large(request):
-        return HttpResponse(
-            "The upload is larger than 2 MB. Choose a smaller image.",
-            status=413,
-            content_type="text/plain",
-        )
+        outcome = Outcome(error="The upload is larger than 2 MB. Choose a smaller image.")
+        return _respond(request, sandbox, scenario, outcome=outcome, status=413)
     form = act.form(request.POST, request.FILES, prefix=form_key)
     if not form.is_valid():
         return _respond(request, sandbox, scenario, form=form, form_key=form_key)

@@ -169,3 +169,102 @@ def test_a_failing_receiver_shows_a_message_and_the_log_up_to_the_error(page: Pa
     )
     # Autocommit: the UPDATE was not undone by the receiver's error.
     expect(page.locator(".pg-row", has_text="Notebook")).to_contain_text("stock 9")
+
+
+def test_the_live_update_never_wipes_a_form_being_edited(page: Page, site, context):
+    open_scenario(page, site)
+    other = context.new_page()
+    open_scenario(other, site)
+    row = other.locator(".pg-row", has_text="Notebook")
+    row.get_by_text("Edit").click()
+    row.get_by_label("Name").fill("Notebook, half typed")
+
+    create_product(page, "Arrives meanwhile")
+    # The log still updates; the records wait while the form is open.
+    expect(other.locator(".pg-action__label").first).to_have_text(
+        "Created Product 'Arrives meanwhile'", timeout=3000
+    )
+    other.wait_for_timeout(1500)
+    expect(row.get_by_label("Name")).to_have_value("Notebook, half typed")
+    expect(other.locator(".pg-row", has_text="Arrives meanwhile")).to_have_count(0)
+
+    row.locator("summary", has_text="Edit").click()  # close the form
+    other.locator("body").click(position={"x": 5, "y": 5})  # and move focus away
+    expect(other.locator(".pg-row", has_text="Arrives meanwhile")).to_be_visible(timeout=3000)
+
+
+def test_acting_on_a_record_deleted_in_another_tab_says_so(page: Page, site, context):
+    open_scenario(page, site)
+    other = context.new_page()
+    open_scenario(other, site)
+    # Stop the other tab's poll so it still shows the record when it acts.
+    other.evaluate("document.getElementById('pg-poller').remove()")
+
+    page.get_by_role("button", name="Delete Desk lamp").click()
+    expect(page.locator(".pg-row", has_text="Desk lamp")).to_have_count(0)
+    other.get_by_role("button", name="Delete Desk lamp").click()
+
+    expect(other.get_by_role("alert")).to_have_text(
+        "That record no longer exists (someone may have deleted it in another tab)."
+    )
+    expect(other.locator(".site-header")).to_be_visible()
+    expect(other).to_have_title("Signals 101 · Playground · Django signals")
+
+
+def test_keyboard_focus_stays_on_the_control_after_an_action(page: Page, site):
+    open_scenario(page, site, "/playground/custom-signals/")
+    view = page.get_by_role("button", name="View Notebook")
+    view.focus()
+
+    page.keyboard.press("Enter")
+
+    expect(page.locator(".pg-action__label").first).to_have_text(
+        "Viewed Product 'Notebook': product_viewed.send()"
+    )
+    expect(page.get_by_role("button", name="View Notebook")).to_be_focused()
+
+
+def test_a_switch_left_on_elsewhere_is_announced_and_can_be_turned_off(page: Page, site):
+    open_scenario(page, site, "/playground/transactions/")
+    page.get_by_role("button", name="Switch it on").click()
+    expect(page.locator(".pg-switch", has_text="Failing post_save receiver")).to_contain_text("ON")
+
+    open_scenario(page, site)
+    banner = page.locator(".pg-banner")
+    expect(banner).to_contain_text(
+        "The failing post_save receiver from the transactions scenario is on: "
+        "every product save here will fail."
+    )
+    banner.get_by_role("button", name="Switch it off").click()
+
+    expect(page.locator(".pg-banner")).to_have_count(0)
+    create_product(page, "Works again")
+    expect(page.locator(".pg-action__label").first).to_have_text("Created Product 'Works again'")
+
+
+@pytest.mark.parametrize(
+    "slug",
+    [
+        "signals-101",
+        "senders",
+        "model-lifecycle",
+        "delete-signals",
+        "m2m-changed",
+        "custom-signals",
+        "request-signals",
+        "transactions",
+        "async-signals",
+        "gotchas",
+        "testing-signals",
+        "when-not-to-use",
+    ],
+)
+def test_scenario_pages_fit_360px_with_everything_open(page: Page, site, slug):
+    page.set_viewport_size({"width": 360, "height": 740})
+    open_scenario(page, site, f"/playground/{slug}/")
+    page.get_by_text("Who is listening?", exact=True).click()
+    page.locator(".pg-listener summary").first.click()
+    for summary in page.locator("details.pg-row__edit > summary").all()[:2]:
+        summary.click()
+
+    assert page.evaluate("document.documentElement.scrollWidth") == 360

@@ -1163,7 +1163,7 @@ def test_a_new_review_emails_its_author(sandbox, run, product):
     [
         ("Notebook", 2, "'Notebook' now averages 3.0 from 2 reviews"),
         ("Fountain pen", 3, "'Fountain pen' now averages 4.0 from 3 reviews"),
-        ("Desk lamp", 5, "'Desk lamp' now averages 5.0 from 1 reviews"),
+        ("Desk lamp", 5, "'Desk lamp' now averages 5.0 from 1 review"),
     ],
 )
 def test_saving_a_review_recomputes_the_product_rating(

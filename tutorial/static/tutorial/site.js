@@ -187,6 +187,72 @@
     showPlaygroundError("The server could not be reached. Check that it is running.");
   });
 
+  // --- Live updates never wipe a form the learner is using ---------------
+  // The poll swaps records, log and outbox out of band. While a row's edit
+  // form is open or focused, keep the records (and the old version in the
+  // poller, so the next poll brings the change again once the form closes).
+  var keepRecords = false;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    if (target.id === "pg-records") {
+      keepRecords =
+        target.contains(document.activeElement) ||
+        target.querySelector("details.pg-row__edit[open]") !== null;
+      if (keepRecords) {
+        event.detail.shouldSwap = false;
+      }
+    } else if (target.id === "pg-poller" && keepRecords) {
+      event.detail.shouldSwap = false;
+      keepRecords = false;
+    }
+  });
+
+  // --- Keep keyboard focus across a swap of the playground ----------------
+  // After an action the panel is replaced; put focus back on the same
+  // control (same request URL and label), or on the message if it is gone.
+  var refocus = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var target = event.detail.target;
+    // Only when focus was inside the panel: the first load of a lesson's
+    // panel must not pull focus away from wherever the reader is.
+    if (target.id !== "playground" || !active || !target.contains(active)) {
+      refocus = null;
+      return;
+    }
+    var form = active.form || active.closest("form");
+    refocus = {
+      post: active.getAttribute("hx-post") || (form && form.getAttribute("hx-post")),
+      label: active.textContent,
+      name: active.name,
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!refocus || event.detail.target.id !== "playground") {
+      return;
+    }
+    var panel = document.getElementById("playground");
+    var candidates = panel.querySelectorAll("button, input, select, textarea");
+    var match = null;
+    var invalid = panel.querySelector("[aria-invalid=true]");
+    for (var index = 0; index < candidates.length && !match; index++) {
+      var element = candidates[index];
+      var form = element.form || element.closest("form");
+      var post = element.getAttribute("hx-post") || (form && form.getAttribute("hx-post"));
+      if (post === refocus.post && element.textContent === refocus.label && element.name === refocus.name) {
+        match = element;
+      }
+    }
+    var target = invalid || match || panel.querySelector("[role=alert]") || panel.querySelector(".playground__title");
+    if (target) {
+      if (!target.matches("button, input, select, textarea, a")) {
+        target.setAttribute("tabindex", "-1");
+      }
+      target.focus({ preventScroll: !invalid });
+    }
+    refocus = null;
+  });
+
   // Everything above is wired up; browser tests wait for this mark.
   root.dataset.enhanced = "";
 })();
