@@ -1,9 +1,13 @@
 """Thin views over the lesson catalog: no Markdown work happens here."""
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET, require_POST
 
+from lessons import testruns
 from lessons.catalog import get_catalog
+from lessons.models import TestRun
 from playground import scenarios
 
 
@@ -32,5 +36,40 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "previous": catalog.previous(lesson),
             "next": catalog.next(lesson),
             "scenario": scenarios.get(lesson.playground),
+            "test_command": testruns.command(lesson.slug),
+            "test_module": testruns.lesson_test_module(lesson.slug).relative_to(settings.BASE_DIR),
+            "local_mode": settings.LOCAL_MODE,
         },
     )
+
+
+def _local_lesson_or_404(slug: str):
+    lesson = get_catalog().get(slug)
+    if not settings.LOCAL_MODE or lesson is None:
+        raise Http404("Running tests from the page is only available in local mode.")
+    return lesson
+
+
+@require_POST
+def run_tests(request: HttpRequest, slug: str) -> HttpResponse:
+    """Start this lesson's tests on the server (local mode only)."""
+    lesson = _local_lesson_or_404(slug)
+    try:
+        run = testruns.start_run(lesson.slug)
+    except testruns.RunRefused as refusal:
+        return render(
+            request,
+            "lessons/test_run.html#refused",
+            {"lesson": lesson, "message": str(refusal)},
+            status=409,
+        )
+    testruns.execute_in_background(run)
+    return render(request, "lessons/test_run.html#run", {"lesson": lesson, "run": run})
+
+
+@require_GET
+def test_run(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
+    """Polled while a run is going: its results so far."""
+    lesson = _local_lesson_or_404(slug)
+    run = get_object_or_404(TestRun, pk=run_id, lesson_slug=lesson.slug)
+    return render(request, "lessons/test_run.html#run", {"lesson": lesson, "run": run})

@@ -29,6 +29,7 @@ from decimal import Decimal
 from types import CodeType
 
 from django.core import signals as core_signals
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.backends import signals as backend_signals
 from django.db.models import signals as model_signals
@@ -370,6 +371,13 @@ def install() -> None:
     global _installed, _tool_id
     if _installed:
         return
+    if "playground.receivers" in sys.modules:
+        # Its receivers would already be connected, ahead of the observer,
+        # and the log would miss what they do.
+        raise ImproperlyConfigured(
+            "playground.receivers was imported before the recorder was installed; "
+            "list 'playground' before the apps that import it in INSTALLED_APPS."
+        )
     _installed = True
     for name, signal in MODEL_SIGNALS.items():
         for model in sandbox_models():

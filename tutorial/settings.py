@@ -41,8 +41,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "lessons",
+    # playground before lessons: its ready() connects the signal recorder
+    # before anything (such as a lesson's include) imports its receivers.
     "playground",
+    "lessons",
 ]
 
 MIDDLEWARE = [
@@ -123,7 +125,12 @@ STORAGES = {
 }
 
 MEDIA_URL = "media/"
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Local mode: lesson pages get a "Run these tests" button that runs pytest on
+# the server. On by default with DEBUG (make run), never on in production.
+LOCAL_MODE = env_flag("TUTORIAL_LOCAL_MODE", default=DEBUG)
+LESSON_TEST_TIMEOUT = int(os.environ.get("LESSON_TEST_TIMEOUT", "120"))  # seconds
 
 # Where the lesson Markdown files live. Overridable so an author can preview
 # a draft folder, and so a test can start the site on a broken one.

@@ -152,6 +152,74 @@
     toc.open = false;
   }
 
+  // --- Read marks, kept in this browser ----------------------------------
+  // A lesson counts as read once its end (the previous/next links) has been
+  // on screen. The index marks read lessons and can forget them all.
+  var READ_KEY = "lessons-read";
+
+  function readLessons() {
+    try {
+      var stored = JSON.parse(window.localStorage.getItem(READ_KEY) || "[]");
+      return Array.isArray(stored) ? stored : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function saveReadLessons(slugs) {
+    try {
+      if (slugs.length) {
+        window.localStorage.setItem(READ_KEY, JSON.stringify(slugs));
+      } else {
+        window.localStorage.removeItem(READ_KEY);
+      }
+    } catch (error) {
+      // Not remembered; nothing else depends on it.
+    }
+  }
+
+  var lessonArticle = document.querySelector("[data-lesson-slug]");
+  var lessonEnd = document.querySelector(".pager");
+  if (lessonArticle && lessonEnd && "IntersectionObserver" in window) {
+    new IntersectionObserver(function (entries, observer) {
+      if (entries.some(function (entry) { return entry.isIntersecting; })) {
+        var slug = lessonArticle.dataset.lessonSlug;
+        var slugs = readLessons();
+        if (slugs.indexOf(slug) === -1) {
+          saveReadLessons(slugs.concat([slug]));
+        }
+        observer.disconnect();
+      }
+    }).observe(lessonEnd);
+  }
+
+  function showReadMarks() {
+    var slugs = readLessons();
+    var count = 0;
+    document.querySelectorAll("[data-lesson]").forEach(function (card) {
+      var read = slugs.indexOf(card.dataset.lesson) !== -1;
+      if (read) {
+        card.dataset.read = "";
+        count += 1;
+      } else {
+        delete card.dataset.read;
+      }
+    });
+    var progress = document.querySelector("[data-read-progress]");
+    if (progress) {
+      progress.hidden = count === 0;
+      progress.querySelector("[data-read-count]").textContent = String(count);
+    }
+  }
+
+  showReadMarks();
+  document.querySelectorAll("[data-clear-read]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      saveReadLessons([]);
+      showReadMarks();
+    });
+  });
+
   // --- Requests htmx could not swap in -----------------------------------
   // 413 (upload too large), 404 (a record that is gone), 5xx and network
   // failures: say so in the playground instead of failing silently.

@@ -1,0 +1,17 @@
+"""Each module here proves one lesson: test_<slug with underscores>.py.
+
+Every test in it is marked ``lesson(slug)``, so one lesson's tests can be
+selected by marker as well as by path (``make test-lesson LESSON=<slug>``).
+"""
+
+import pytest
+
+
+def lesson_slug(module_name: str) -> str:
+    return module_name.removeprefix("test_").replace("_", "-")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.parent.name == "lessons" and item.path.name.startswith("test_"):
+            item.add_marker(pytest.mark.lesson(lesson_slug(item.path.stem)))

@@ -1,0 +1,169 @@
+"""Running a lesson's tests from its page: the runner and its views."""
+
+import ast
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from lessons import testruns
+from lessons.models import TestOutcome, TestRun
+
+pytestmark = pytest.mark.django_db
+
+
+def defined_tests(path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+    }
+
+
+def test_start_run_refuses_a_lesson_without_tests():
+    with pytest.raises(testruns.RunRefused) as refused:
+        testruns.start_run("no-such-lesson")
+
+    assert str(refused.value) == "There are no tests for a lesson called 'no-such-lesson'."
+    assert TestRun.objects.count() == 0
+
+
+def test_only_one_lesson_runs_at_a_time():
+    first = testruns.start_run("senders")
+
+    with pytest.raises(testruns.RunRefused) as refused:
+        testruns.start_run("receivers")
+
+    assert str(refused.value) == (
+        "The tests of “senders” are running; one lesson runs at a time. Try again when they finish."
+    )
+    first.status = TestRun.Status.PASSED
+    first.save()
+    assert testruns.start_run("receivers").lesson_slug == "receivers"
+
+
+def test_a_run_left_running_past_the_limit_no_longer_blocks(settings):
+    settings.LESSON_TEST_TIMEOUT = 10
+    abandoned = testruns.start_run("senders")
+    TestRun.objects.filter(pk=abandoned.pk).update(
+        started_at=timezone.now() - timedelta(seconds=41)
+    )
+
+    fresh = testruns.start_run("receivers")
+
+    abandoned.refresh_from_db()
+    assert (abandoned.status, abandoned.output_tail) == (TestRun.Status.ERROR, "Abandoned.")
+    assert fresh.status == TestRun.Status.RUNNING
+
+
+def test_a_real_run_stores_every_result_in_order_and_passes():
+    run = testruns.start_run("senders")
+
+    testruns.execute_run(run)
+
+    run.refresh_from_db()
+    outcomes = list(run.outcomes.values_list("position", "name", "outcome"))
+    assert run.status == TestRun.Status.PASSED
+    assert run.finished_at is not None
+    assert [position for position, _, _ in outcomes] == list(range(1, len(outcomes) + 1))
+    assert {outcome for _, _, outcome in outcomes} == {"passed"}
+    expected = defined_tests(testruns.lesson_test_module("senders"))
+    assert {name.split("[")[0] for _, name, _ in outcomes} == expected
+
+
+def test_a_failing_test_is_reported_with_its_message(tmp_path, monkeypatch):
+    (tmp_path / "test_broken_lesson.py").write_text(
+        "def test_passes():\n    assert 1 + 1 == 2\n\n"
+        "def test_fails():\n    assert [1, 2] == [2, 1]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(testruns, "TESTS_DIR", tmp_path)
+    run = testruns.start_run("broken-lesson")
+
+    testruns.execute_run(run)
+
+    run.refresh_from_db()
+    assert run.status == TestRun.Status.FAILED
+    assert list(run.outcomes.values_list("name", "outcome")) == [
+        ("test_passes", "passed"),
+        ("test_fails", "failed"),
+    ]
+    assert "assert [1, 2] == [2, 1]" in run.outcomes.get(name="test_fails").message
+
+
+def test_a_run_is_stopped_at_the_time_limit(tmp_path, monkeypatch):
+    (tmp_path / "test_slow_lesson.py").write_text(
+        "import time\n\ndef test_quick():\n    pass\n\ndef test_slow():\n    time.sleep(60)\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(testruns, "TESTS_DIR", tmp_path)
+    run = testruns.start_run("slow-lesson")
+
+    testruns.execute_run(run, timeout=3)
+
+    run.refresh_from_db()
+    assert run.status == TestRun.Status.TIMED_OUT
+    assert list(run.outcomes.values_list("name", "outcome")) == [("test_quick", "passed")]
+
+
+class TestViews:
+    @pytest.fixture(autouse=True)
+    def no_background_runs(self, monkeypatch):
+        started = []
+        monkeypatch.setattr(testruns, "execute_in_background", started.append)
+        return started
+
+    def test_run_button_starts_a_run_and_shows_it(self, client, settings, no_background_runs):
+        settings.LOCAL_MODE = True
+
+        response = client.post("/lessons/senders/tests/", HTTP_HX_REQUEST="true")
+
+        run = TestRun.objects.get()
+        assert response.status_code == 200
+        assert no_background_runs == [run]
+        html = response.content.decode()
+        assert f'hx-get="/lessons/senders/tests/{run.pk}/" hx-trigger="every 1s"' in html
+        assert "Running…" in html
+
+    def test_status_shows_results_and_stops_polling_when_finished(self, client, settings):
+        settings.LOCAL_MODE = True
+        run = TestRun.objects.create(lesson_slug="senders", status=TestRun.Status.FAILED)
+        TestOutcome.objects.create(run=run, position=1, name="test_a", outcome="passed")
+        TestOutcome.objects.create(
+            run=run, position=2, name="test_b", outcome="failed", message="assert 1 == 2"
+        )
+
+        html = client.get(f"/lessons/senders/tests/{run.pk}/").content.decode()
+
+        assert "hx-trigger" not in html
+        assert '<p class="test-run__status test-run__status--failed">\n    Failed' in html
+        assert '<code class="test-run__name">test_a</code>' in html
+        assert '<pre class="test-run__message">assert 1 == 2</pre>' in html
+
+    def test_a_second_run_while_one_is_going_is_refused(self, client, settings):
+        settings.LOCAL_MODE = True
+        TestRun.objects.create(lesson_slug="receivers")
+
+        response = client.post("/lessons/senders/tests/")
+
+        assert response.status_code == 409
+        assert "The tests of “receivers” are running" in response.content.decode()
+
+    def test_outside_local_mode_there_is_no_button_and_no_endpoint(self, client, settings):
+        settings.LOCAL_MODE = False
+
+        page = client.get("/lessons/senders/").content.decode()
+
+        assert "make test-lesson LESSON=senders" in page
+        assert "Run these tests" not in page
+        assert client.post("/lessons/senders/tests/").status_code == 404
+        assert TestRun.objects.count() == 0
+
+    def test_unknown_lesson_or_another_lessons_run_is_a_404(self, client, settings):
+        settings.LOCAL_MODE = True
+        run = TestRun.objects.create(lesson_slug="receivers")
+
+        assert client.post("/lessons/nope/tests/").status_code == 404
+        assert client.get(f"/lessons/senders/tests/{run.pk}/").status_code == 404
+        assert client.get("/lessons/senders/tests/").status_code == 405
