@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.tasks import Task
 
 
 class IncludeError(Exception):
@@ -70,6 +71,9 @@ def find_source(dotted_name: str) -> SourceSnippet:
     if not dotted_name or any(not part.isidentifier() for part in dotted_name.split(".")):
         raise IncludeError(f"{dotted_name!r} is not a dotted Python name")
     target = _import_target(dotted_name)
+    # A django.tasks @task is a Task object wrapping the function it decorates.
+    if isinstance(target, Task):
+        target = target.func
     target = inspect.unwrap(target)
     if not (inspect.isfunction(target) or inspect.isclass(target) or inspect.ismethod(target)):
         raise IncludeError(

@@ -5,6 +5,7 @@ import textwrap
 from pathlib import Path
 
 from django.conf import settings
+from django.tasks import task
 
 from lessons import includes
 from lessons.includes import find_source
@@ -113,3 +114,18 @@ def test_pygments_stylesheet_scopes_every_rule_to_a_theme():
         )
         for line in rules
     )
+
+
+@task
+def notify_for_include(user_id):
+    return user_id
+
+
+def test_find_source_shows_the_function_behind_a_django_task():
+    snippet = find_source("tests.reader.test_rendering.notify_for_include")
+
+    assert snippet.code.splitlines() == [
+        "@task",
+        "def notify_for_include(user_id):",
+        "    return user_id",
+    ]

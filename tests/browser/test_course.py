@@ -1,0 +1,71 @@
+"""The course in Chromium: Try-it steps in the embedded scenario, running a
+lesson's tests from its page, and read marks on the index."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_try_it_on_the_receivers_lesson_shows_both_receivers_in_order(page: Page, site):
+    page.goto(site + "/lessons/receivers/")
+    expect(page.get_by_role("heading", name="Try it")).to_be_visible()
+    panel = page.locator("aside #playground")
+    expect(panel.locator(".playground__title")).to_have_text("Receivers")
+
+    panel.get_by_text("Create a product").click()
+    panel.get_by_label("Name").first.fill("Mug")
+    panel.get_by_label("Price").first.fill("8")
+    panel.get_by_label("Stock").first.fill("20")
+    panel.get_by_role("button", name="Create product").click()
+
+    action = panel.locator(".pg-action").first
+    expect(action.locator(".pg-action__label")).to_have_text("Created Product 'Mug'")
+    expect(action.locator(".pg-event__signal")).to_have_text(
+        ["pre_init", "post_init", "pre_save", "post_save"]
+    )
+    own = action.locator(".pg-run--own")
+    expect(own.locator(".pg-run__name")).to_have_text(
+        ["playground.receivers.log_price", "playground.receivers.log_stock"]
+    )
+    expect(own.locator(".pg-run__result")).to_have_text(["→ price is 8.00", "→ stock is 20"])
+
+
+def test_run_these_tests_shows_each_test_passing(page: Page, site):
+    page.goto(site + "/lessons/senders/")
+    expect(page.locator(".test-panel")).to_contain_text("make test-lesson LESSON=senders")
+
+    page.get_by_role("button", name="Run these tests").click()
+
+    status = page.locator(".test-run__status")
+    expect(status).to_contain_text("Passed", timeout=90_000)
+    items = page.locator(".test-run__item")
+    assert items.count() > 10
+    expect(page.locator(".test-run__item--passed")).to_have_count(items.count())
+    expect(status).to_contain_text(f"{items.count()} tests so far")
+
+
+def test_read_marks_appear_on_the_index_and_can_be_cleared(page: Page, site):
+    page.goto(site + "/")
+    expect(page.locator("[data-read-progress]")).to_be_hidden()
+
+    page.goto(site + "/lessons/senders/")
+    page.locator(".pager").scroll_into_view_if_needed()
+    page.wait_for_function("localStorage.getItem('lessons-read') !== null")
+    page.goto(site + "/")
+
+    senders = page.locator('[data-lesson="senders"]')
+    expect(senders).to_have_attribute("data-read", "")
+    expect(senders.locator(".lesson-card__read")).to_be_visible()
+    expect(page.locator("[data-lesson][data-read]")).to_have_count(1)
+    expect(page.locator("[data-read-progress]")).to_contain_text(
+        re.compile(r"You have read 1 of \d+ lessons\.")
+    )
+
+    page.get_by_role("button", name="Clear read marks").click()
+    expect(page.locator("[data-lesson][data-read]")).to_have_count(0)
+    page.reload()
+    expect(page.locator("[data-lesson][data-read]")).to_have_count(0)
+    expect(page.locator("[data-read-progress]")).to_be_hidden()
