@@ -33,10 +33,6 @@ def lesson_test_module(slug: str) -> Path:
     return TESTS_DIR / f"test_{slug.replace('-', '_')}.py"
 
 
-def command(slug: str) -> str:
-    return f"make test-lesson LESSON={slug}"
-
-
 def _stale_after() -> timedelta:
     # A run still "running" well past the limit lost its worker (a restart,
     # say); it must not block every later run.

@@ -36,7 +36,6 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "previous": catalog.previous(lesson),
             "next": catalog.next(lesson),
             "scenario": scenarios.get(lesson.playground),
-            "test_command": testruns.command(lesson.slug),
             "test_module": testruns.lesson_test_module(lesson.slug).relative_to(settings.BASE_DIR),
             "local_mode": settings.LOCAL_MODE,
         },

@@ -35,7 +35,9 @@ def test_try_it_on_the_receivers_lesson_shows_both_receivers_in_order(page: Page
 
 def test_run_these_tests_shows_each_test_passing(page: Page, site):
     page.goto(site + "/lessons/senders/")
-    expect(page.locator(".test-panel")).to_contain_text("make test-lesson LESSON=senders")
+    expect(page.locator("#run-the-tests-for-this-lesson + p + .highlight")).to_contain_text(
+        "make test-lesson LESSON=senders"
+    )
 
     page.get_by_role("button", name="Run these tests").click()
 

@@ -95,3 +95,14 @@ def test_markdown_is_rendered_once_per_process_not_per_request(client, monkeypat
     assert rendered_after_first_request == len(LESSONS)
     assert len(calls) == len(LESSONS)
     assert first.content == second.content
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_every_lesson_gives_the_command_that_runs_its_tests(client, slug):
+    html = client.get(f"/lessons/{slug}/").content.decode()
+    text = re.sub(r"<[^>]+>", "", html)  # the command is highlighted token by token
+    module = f"tests/lessons/test_{slug.replace('-', '_')}.py"
+
+    assert '<h2 id="run-the-tests-for-this-lesson">Run the tests for this lesson' in html
+    assert f"make test-lesson LESSON={slug}" in text
+    assert f"<code>{module}</code>" in html
