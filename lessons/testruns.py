@@ -82,6 +82,9 @@ def execute_run(run: TestRun, *, timeout: float | None = None) -> TestRun:
     timeout = settings.LESSON_TEST_TIMEOUT if timeout is None else timeout
     environment = {**os.environ, "PYTHONUNBUFFERED": "1"}
     environment.pop("DJANGO_SETTINGS_MODULE", None)  # pyproject.toml names it
+    # Lesson tests build a throwaway SQLite test database of their own; on
+    # PostgreSQL they would fight the running site (or suite) over its name.
+    environment.pop("DATABASE_URL", None)
     tail: list[str] = []
     position = 0
     with subprocess.Popen(

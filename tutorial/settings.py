@@ -8,6 +8,9 @@ variables set, `make run` gets DEBUG on and the embedded SQLite database.
 import os
 from pathlib import Path
 
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -21,16 +24,28 @@ def env_flag(name: str, default: bool) -> bool:
 
 DEBUG = env_flag("DJANGO_DEBUG", default=True)
 
-# A fixed key is fine for local development only; production settings (a
-# later issue) will refuse to start without DJANGO_SECRET_KEY.
-SECRET_KEY = os.environ.get(
-    "DJANGO_SECRET_KEY", "django-insecure-local-development-key-not-for-production"
-)
-ALLOWED_HOSTS = [
-    host.strip()
-    for host in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
-    if host.strip()
-]
+
+def required(name: str) -> str:
+    """A variable production cannot run without: fail at start-up, by name."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(
+            f"{name} must be set when DJANGO_DEBUG=0 (production mode). See README.md."
+        )
+    return value
+
+
+if DEBUG:
+    # Fine on a laptop only; production refuses to start without its own.
+    SECRET_KEY = os.environ.get(
+        "DJANGO_SECRET_KEY", "django-insecure-local-development-key-not-for-production"
+    )
+    ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]"]
+else:
+    SECRET_KEY = required("DJANGO_SECRET_KEY")
+    ALLOWED_HOSTS = [
+        host.strip() for host in required("DJANGO_ALLOWED_HOSTS").split(",") if host.strip()
+    ]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -80,21 +95,29 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"),
-        "OPTIONS": {
-            # Several writers (workers, the admin, tests) share one file:
-            # WAL lets readers and a writer work at once, IMMEDIATE takes the
-            # write lock up front instead of failing mid-transaction, and the
-            # timeout makes a busy writer wait rather than error.
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        },
-    }
+# SQLite is the embedded default; DATABASE_URL (postgres://…) selects
+# PostgreSQL for production and for running several servers.
+SQLITE_DATABASE = {
+    "ENGINE": "django.db.backends.sqlite3",
+    "NAME": os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"),
+    "OPTIONS": {
+        # Several writers (workers, the admin, tests) share one file: WAL
+        # lets readers and a writer work at once, IMMEDIATE takes the write
+        # lock up front instead of failing mid-transaction, and the timeout
+        # makes a busy writer wait rather than error.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    },
 }
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+        )
+    }
+else:
+    DATABASES = {"default": SQLITE_DATABASE}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
