@@ -3,6 +3,7 @@
 import logging
 import re
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from django.contrib.auth.signals import user_logged_in
 from django.core import checks
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import Signal, receiver
+from django.urls import reverse
 
 from lessons.examples.receivers import (
     Inventory,
@@ -24,6 +26,12 @@ from lessons.examples.receivers import (
     stock_ran_out,
     warn_low_stock,
 )
+from playground import actions, inspector, scenarios
+from playground.apps import PlaygroundConfig
+from playground.models import Product
+from playground.performing import perform
+from playground.sandboxes import create_sandbox
+from tests.playground.conftest import last_action
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "receivers.md"
 EXAMPLES_LOGGER = "lessons.examples.receivers"
@@ -373,14 +381,143 @@ def test_no_system_check_reports_a_receiver_without_kwargs(settings):
     assert [m for m in messages if "kwargs" in m.msg or "receiver" in m.msg.lower()] == []
 
 
+# -- The playground's layout and receivers --------------------------------------
+
+
+def test_the_playground_is_laid_out_as_the_lesson_shows(settings):
+    root = LESSON.parents[2] / "playground"
+
+    assert "playground" in settings.INSTALLED_APPS
+    assert type(apps.get_app_config("playground")) is PlaygroundConfig
+    for name in ["apps.py", "models.py", "receivers.py", "signals.py"]:
+        assert (root / name).is_file()
+
+
+def test_log_price_is_connected_before_log_stock_and_only_log_stock_has_a_uid():
+    listeners = [
+        listener
+        for listener in inspector.listeners("post_save").listeners
+        if listener.name.startswith("playground.receivers.")
+    ]
+
+    assert [(li.name, li.sender, li.reference, li.dispatch_uid) for li in listeners[:3]] == [
+        ("playground.receivers.report_product_saved", "Product", "weak", ""),
+        ("playground.receivers.log_price", "Product", "weak", ""),
+        ("playground.receivers.log_stock", "Product", "weak", "playground.log_stock"),
+    ]
+
+
+# -- Try it: the receivers scenario ---------------------------------------------
+
+SLUG = "receivers"
+PEN = {"name": "Pen", "price": Decimal("2.50"), "stock": 30, "image": None}
+
+
+@pytest.fixture
+def sandbox(db):
+    return create_sandbox()
+
+
+def click(sandbox, action, data, *, record=None):
+    """What the view does for one button: label the action, perform it under the
+    recorder, store the log. Returns the stored action and its events."""
+    if record is None:
+        act, target = actions.SANDBOX_ACTIONS[action], sandbox
+    else:
+        act, target = actions.RECORD_ACTIONS["product"][1][action], record
+    perform(sandbox, act.label(target, data), lambda: act.run(target, data), scenario=SLUG)
+    return last_action(sandbox)
+
+
+@pytest.mark.django_db
+def test_try_it_the_panel_shows_the_buttons_and_fields_the_lesson_names(client):
+    html = client.get(reverse("playground:panel", args=[SLUG])).content.decode()
+
+    for text in [
+        "<summary>Create a product</summary>",
+        ">Name</label>",
+        ">Price</label>",
+        ">Stock</label>",
+        ">Create product</button>",
+        "<summary>Edit <span",
+        ">Save</button>",
+        "<summary>Who is listening?</summary>",
+    ]:
+        assert text in html
+    assert scenarios.get(SLUG).receivers == ("log_price", "log_stock")
+
+
+def test_try_it_1_creating_runs_log_price_then_log_stock(sandbox):
+    logged = click(sandbox, "product-create", PEN)
+
+    assert logged.signals == [
+        ("pre_init", "Product"),
+        ("post_init", "Product"),
+        ("pre_save", "Product"),
+        ("post_save", "Product"),
+    ]
+    assert logged.runs("log_price", "log_stock") == [
+        ("playground.receivers.log_price", "price is 2.50"),
+        ("playground.receivers.log_stock", "stock is 30"),
+    ]
+    names = [name for name, _ in logged.receivers(4)]
+    assert names.index("log_stock") == names.index("log_price") + 1
+
+
+def test_try_it_2_editing_the_price_runs_both_again(sandbox):
+    notebook = Product.objects.get(sandbox=sandbox, name="Notebook")
+
+    data = {"name": "Notebook", "price": Decimal("7.00"), "stock": 40}
+
+    logged = click(sandbox, "edit", data, record=notebook)
+
+    assert logged.signals == [("pre_save", "Product"), ("post_save", "Product")]
+    assert logged.runs("log_price", "log_stock") == [
+        ("playground.receivers.log_price", "price is 7.00"),
+        ("playground.receivers.log_stock", "stock is 40"),
+    ]
+
+
+@pytest.mark.django_db
+def test_try_it_3_who_is_listening_lists_the_recorder_first_then_the_receivers(client):
+    html = client.get(reverse("playground:panel", args=[SLUG])).content.decode()
+    panel = html[html.index("<summary>Who is listening?</summary>") :]
+    names = re.findall(r"<summary><code>([\w.]+)</code>", panel)
+
+    assert names[:8] == ["playground.recording.observe"] * 5 + [
+        "playground.receivers.report_product_saved",
+        "playground.receivers.log_price",
+        "playground.receivers.log_stock",
+    ]
+    assert "dispatch_uid=playground.log_stock" in panel
+
+
 # -- The lesson's own text -----------------------------------------------------
 
 
 def test_fenced_snippets_labelled_with_a_file_match_that_file():
     text = LESSON.read_text(encoding="utf-8")
-    blocks = re.findall(r"```python\n# (lessons/examples/\S+\.py)\n(.*?)```", text, re.DOTALL)
+    blocks = re.findall(
+        r"```python\n# ((?:lessons/examples|playground)/\S+\.py)\n(.*?)```", text, re.DOTALL
+    )
     root = LESSON.parents[2]
 
-    assert [name for name, _ in blocks] == ["lessons/examples/receivers.py"] * 2
+    assert [name for name, _ in blocks] == [
+        "lessons/examples/receivers.py",
+        "lessons/examples/receivers.py",
+        "playground/receivers.py",
+    ]
     for name, body in blocks:
         assert body in (root / name).read_text(encoding="utf-8")
+
+
+def test_the_lesson_has_the_required_sections_in_order():
+    headings = re.findall(r"^## (.+)$", LESSON.read_text(encoding="utf-8"), re.MULTILINE)
+
+    assert headings[0] == "What you will learn"
+    assert headings[-4:] == [
+        "Try it",
+        "Common mistakes",
+        "Summary",
+        "Run the tests for this lesson",
+    ]

@@ -6,6 +6,7 @@ import logging
 import re
 import sys
 import weakref
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from django.db import connection, models
 from django.db.models.signals import post_delete, post_init, post_save, pre_delete, pre_save
 from django.dispatch import Signal, receiver
 from django.test.utils import isolate_apps
+from django.urls import reverse
 from django.utils import inspect as django_inspect
 from django.utils import timezone
 
@@ -32,6 +34,12 @@ from lessons.examples.senders import (
     report_group_saved,
     update_shelf_count,
 )
+from playground import actions, inspector, scenarios
+from playground.models import Product, Review
+from playground.performing import perform
+from playground.receivers import before_delete
+from playground.sandboxes import create_sandbox
+from tests.playground.conftest import last_action
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "senders.md"
 EXAMPLES_LOGGER = "lessons.examples.senders"
@@ -583,6 +591,111 @@ def test_weak_false_with_a_dispatch_uid_keeps_one_live_registration(settings, sh
     ]
 
 
+# -- The playground's receivers ------------------------------------------------
+
+
+def test_before_delete_is_connected_for_both_product_and_review():
+    assert before_delete in pre_delete._live_receivers(Product)[0]
+    assert before_delete in pre_delete._live_receivers(Review)[0]
+
+
+def test_the_lazy_string_resolved_to_the_article_class():
+    listeners = {li.name: li for li in inspector.listeners("post_save").listeners}
+
+    assert listeners["playground.receivers.article_saved_lazy_sender"].sender == "Article"
+    assert listeners["playground.receivers.any_model_saved"].sender == "any sender"
+    assert listeners["playground.receivers.only_products"].sender == "Product"
+
+
+# -- Try it: the senders scenario -----------------------------------------------
+
+SLUG = "senders"
+
+
+@pytest.fixture
+def sandbox(db):
+    return create_sandbox()
+
+
+def click(sandbox, action, data):
+    """What the view does for one button: label the action, perform it under the
+    recorder, store the log. Returns the stored action and its events."""
+    act = actions.SANDBOX_ACTIONS[action]
+    perform(sandbox, act.label(sandbox, data), lambda: act.run(sandbox, data), scenario=SLUG)
+    return last_action(sandbox)
+
+
+@pytest.mark.django_db
+def test_try_it_the_panel_shows_the_buttons_and_fields_the_lesson_names(client):
+    html = client.get(reverse("playground:panel", args=[SLUG])).content.decode()
+
+    for text in [
+        "<summary>Create an article</summary>",
+        ">Title</label>",
+        ">Body</label>",
+        ">Create article</button>",
+        "<summary>Create a product</summary>",
+        ">Create product</button>",
+        "<summary>Who is listening?</summary>",
+    ]:
+        assert text in html
+    assert scenarios.get(SLUG).receivers == (
+        "only_products",
+        "any_model_saved",
+        "article_saved_lazy_sender",
+    )
+
+
+def test_try_it_1_an_article_save_reaches_only_the_catch_all_and_the_lazy_receiver(sandbox):
+    logged = click(sandbox, "article-create", {"title": "Senders", "body": "Who sent it?"})
+
+    assert logged.signals == [
+        ("pre_init", "Article"),
+        ("post_init", "Article"),
+        ("pre_save", "Article"),
+        ("post_save", "Article"),
+    ]
+    assert logged.receivers(4) == [
+        ("any_model_saved", "heard a save from Article"),
+        (
+            "article_saved_lazy_sender",
+            "heard a save from Article (connected by the string 'playground.Article')",
+        ),
+    ]
+    assert logged.runs("only_products") == []
+
+
+def test_try_it_2_a_product_save_skips_the_article_receiver(sandbox):
+    logged = click(
+        sandbox,
+        "product-create",
+        {"name": "Pen", "price": Decimal("2.50"), "stock": 30, "image": None},
+    )
+
+    assert logged.signals[-1] == ("post_save", "Product")
+    assert logged.runs("only_products", "any_model_saved", "article_saved_lazy_sender") == [
+        (
+            "playground.receivers.only_products",
+            "heard a save from Product (and only ever from Product)",
+        ),
+        ("playground.receivers.any_model_saved", "heard a save from Product"),
+    ]
+
+
+@pytest.mark.django_db
+def test_try_it_3_who_is_listening_shows_the_resolved_and_the_catch_all_senders(client):
+    html = client.get(reverse("playground:panel", args=[SLUG])).content.decode()
+    panel = html[html.index("<summary>Who is listening?</summary>") :]
+    rows = dict(
+        re.findall(
+            r'<summary><code>([\w.]+)</code> <span class="pg-row__meta">sender: ([^<·]+?) ·', panel
+        )
+    )
+
+    assert rows["playground.receivers.any_model_saved"] == "any sender"
+    assert rows["playground.receivers.article_saved_lazy_sender"] == "Article"
+
+
 # -- The lesson's own text -----------------------------------------------------
 
 
@@ -604,3 +717,15 @@ def test_the_uid_the_lesson_disconnects_by_is_the_modules():
         f'dispatch_uid="{SHELF_UID}"'
         in (LESSON.parents[2] / "lessons/examples/senders.py").read_text()
     )
+
+
+def test_the_lesson_has_the_required_sections_in_order():
+    headings = re.findall(r"^## (.+)$", LESSON.read_text(encoding="utf-8"), re.MULTILINE)
+
+    assert headings[0] == "What you will learn"
+    assert headings[-4:] == [
+        "Try it",
+        "Common mistakes",
+        "Summary",
+        "Run the tests for this lesson",
+    ]

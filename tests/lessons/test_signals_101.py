@@ -5,6 +5,7 @@ import logging
 import re
 import sys
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ from django.tasks import task
 from django.template import Context, Template
 from django.test import Client, override_settings
 from django.test.utils import isolate_apps
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import autoreload
 
 from lessons.examples.signals_101 import (
@@ -41,6 +42,12 @@ from lessons.examples.signals_101 import (
     order_placed_receiver,
     report_group_saved,
 )
+from playground import actions, scenarios
+from playground.models import Product
+from playground.performing import perform
+from playground.receivers import report_product_saved
+from playground.sandboxes import create_sandbox
+from tests.playground.conftest import last_action
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "signals-101.md"
 EXAMPLES_LOGGER = "lessons.examples.signals_101"
@@ -597,6 +604,99 @@ def test_autoreloader_sends_autoreload_started_and_file_changed(recorder, connec
     assert events[1][2] == {"file_path": changed}
 
 
+# -- Try it: the signals-101 scenario ------------------------------------------
+
+SLUG = "signals-101"
+
+
+@pytest.fixture
+def sandbox(db):
+    return create_sandbox()
+
+
+def click(sandbox, action, data, *, record=None):
+    """What the view does for one button: label the action, perform it under the
+    recorder, store the log. Returns the stored action and its events."""
+    if record is None:
+        act, target = actions.SANDBOX_ACTIONS[action], sandbox
+    else:
+        act, target = actions.RECORD_ACTIONS["product"][1][action], record
+    perform(sandbox, act.label(target, data), lambda: act.run(target, data), scenario=SLUG)
+    return last_action(sandbox)
+
+
+@pytest.mark.django_db
+def test_try_it_the_panel_shows_the_buttons_and_fields_the_lesson_names(client):
+    html = client.get(reverse("playground:panel", args=[SLUG])).content.decode()
+
+    for text in [
+        "<summary>Create a product</summary>",
+        ">Name</label>",
+        ">Price</label>",
+        ">Stock</label>",
+        ">Create product</button>",
+        "<summary>Edit <span",
+        ">Save</button>",
+        ">Signal log</h3>",
+    ]:
+        assert text in html
+    assert scenarios.get(SLUG).receivers == ("report_product_saved",)
+
+
+def test_try_it_1_creating_a_product_sends_four_signals_and_the_receiver_reports(sandbox):
+    logged = click(
+        sandbox,
+        "product-create",
+        {"name": "Pen", "price": Decimal("2.50"), "stock": 30, "image": None},
+    )
+
+    assert logged.action.label == "Created Product 'Pen'"
+    assert logged.signals == [
+        ("pre_init", "Product"),
+        ("post_init", "Product"),
+        ("pre_save", "Product"),
+        ("post_save", "Product"),
+    ]
+    assert ["created", "True"] in logged.arguments(4)
+    assert logged.receivers(4)[0] == ("report_product_saved", "Product 'Pen' was created")
+
+
+def test_try_it_2_editing_a_product_sends_only_the_save_pair(sandbox):
+    notebook = Product.objects.get(sandbox=sandbox, name="Notebook")
+
+    logged = click(
+        sandbox,
+        "edit",
+        {"name": "Notebook", "price": notebook.price, "stock": 41},
+        record=notebook,
+    )
+
+    assert logged.action.label == "Updated Product 'Notebook'"
+    assert logged.signals == [("pre_save", "Product"), ("post_save", "Product")]
+    assert ["created", "False"] in logged.arguments(2)
+    assert logged.receivers(2)[0] == ("report_product_saved", "Product 'Notebook' was updated")
+
+
+def test_try_it_3_post_save_receivers_run_one_after_another_in_connection_order(sandbox):
+    logged = click(
+        sandbox,
+        "product-create",
+        {"name": "Pen", "price": Decimal("2.50"), "stock": 30, "image": None},
+    )
+
+    connected = [
+        receiver.__name__
+        for receiver in post_save._live_receivers(Product)[0]
+        if receiver.__module__ == "playground.receivers"
+    ]
+    assert [name for name, _ in logged.receivers(4)] == connected
+    assert connected[0] == "report_product_saved"
+
+
+def test_report_product_saved_is_the_function_the_lesson_includes():
+    assert report_product_saved in post_save._live_receivers(Product)[0]
+
+
 # -- The lesson's own text -----------------------------------------------------
 
 
@@ -608,3 +708,15 @@ def test_fenced_snippets_labelled_with_a_file_match_that_file():
     assert [name for name, _ in blocks] == ["lessons/examples/signals_101.py"]
     for name, body in blocks:
         assert body in (root / name).read_text(encoding="utf-8")
+
+
+def test_the_lesson_has_the_required_sections_in_order():
+    headings = re.findall(r"^## (.+)$", LESSON.read_text(encoding="utf-8"), re.MULTILINE)
+
+    assert headings[0] == "What you will learn"
+    assert headings[-4:] == [
+        "Try it",
+        "Common mistakes",
+        "Summary",
+        "Run the tests for this lesson",
+    ]
