@@ -21,6 +21,7 @@ SIGNAL_MODULES = (
     "django.contrib.auth.signals",
     "django.tasks.signals",
     "django.utils.autoreload",
+    "playground.signals",
 )
 
 
