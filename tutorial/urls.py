@@ -1,9 +1,9 @@
 """Top-level URL map: the lesson reader owns the site root."""
 
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.static import serve
 
 from tutorial import views
 
@@ -14,8 +14,15 @@ urlpatterns = [
     path("", include("lessons.urls")),
 ]
 
-# Uploaded product images. static() serves them only with DEBUG on; a
-# production deployment points its web server at MEDIA_ROOT.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded product images: small, few, and each at most 2 MB, so Django
+# serves them itself in every mode (a busy deployment can hand MEDIA_ROOT to
+# its web server instead). serve() refuses paths outside MEDIA_ROOT.
+urlpatterns += [
+    re_path(
+        rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
+        serve,
+        {"document_root": settings.MEDIA_ROOT},
+    )
+]
 
 handler404 = "tutorial.views.page_not_found"

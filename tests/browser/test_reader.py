@@ -158,3 +158,23 @@ def test_only_same_origin_requests_are_made(page: Page, site):
     assert requested
     assert [url for url in requested if not url.startswith(site)] == []
     assert any(re.search(r"/static/django_htmx/htmx-2\.min\.js$", url) for url in requested)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "path",
+    ["/", f"/lessons/{LESSONS[0].slug}/", "/playground/m2m-changed/", "/admin/login/", "/nope/"],
+)
+def test_pages_break_no_content_security_policy_rule(page: Page, site, path):
+    problems = []
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and problems.append(message.text),
+    )
+    page.on("pageerror", lambda error: problems.append(str(error)))
+
+    response = page.goto(site + path)
+    page.wait_for_load_state("networkidle")
+
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert problems == []
