@@ -157,6 +157,16 @@ def test_send_robust_does_not_catch_that_runtime_error():
         asyncio.run(view())
 
 
+def test_send_inside_a_running_loop_runs_the_sync_receivers_before_it_raises(payment_log):
+    async def view():
+        Payments().capture(7)
+
+    with pytest.raises(RuntimeError, match="You cannot use AsyncToSync in the same thread"):
+        asyncio.run(view())
+
+    assert payment_log() == ["Order 7 marked paid"]
+
+
 def test_send_inside_a_running_loop_is_fine_with_sync_receivers_only(signal):
     signal.connect(lambda **kwargs: "sync", weak=False)
 

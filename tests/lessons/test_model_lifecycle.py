@@ -367,6 +367,20 @@ def test_update_or_create_that_finds_the_row_passes_the_defaults_as_update_field
 
 
 @pytest.mark.django_db
+def test_update_or_create_also_lists_fields_that_compute_their_value_on_save(lifecycle):
+    # Product.image is a FileField, whose pre_save() Django must run, so it joins
+    # the defaults in update_fields.
+    product = Product.objects.create(sandbox=create_sandbox(), name="Pen", price=2, stock=1)
+    events = lifecycle(Product)
+
+    Product.objects.update_or_create(pk=product.pk, defaults={"name": "Ink"})
+
+    assert [details[1] for name, details in events if name == "pre_save"] == [
+        frozenset({"name", "image"})
+    ]
+
+
+@pytest.mark.django_db
 def test_update_or_create_that_creates_sends_update_fields_none(lifecycle):
     events = lifecycle(Group)
 
