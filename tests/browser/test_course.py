@@ -6,6 +6,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from lessons.catalog import get_catalog
+from playground import scenarios
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -55,7 +58,11 @@ def test_read_marks_appear_on_the_index_and_can_be_cleared(page: Page, site):
 
     page.goto(site + "/lessons/senders/")
     page.locator(".pager").scroll_into_view_if_needed()
-    page.wait_for_function("localStorage.getItem('lessons-read') !== null")
+    # (wait_for_function evaluates a string in the page, which the CSP forbids)
+    for _ in range(50):
+        if page.evaluate("localStorage.getItem('lessons-read')"):
+            break
+        page.wait_for_timeout(100)
     page.goto(site + "/")
 
     senders = page.locator('[data-lesson="senders"]')
@@ -71,3 +78,12 @@ def test_read_marks_appear_on_the_index_and_can_be_cleared(page: Page, site):
     page.reload()
     expect(page.locator("[data-lesson][data-read]")).to_have_count(0)
     expect(page.locator("[data-read-progress]")).to_be_hidden()
+
+
+@pytest.mark.parametrize("lesson", get_catalog().lessons, ids=lambda lesson: lesson.slug)
+def test_every_lesson_embeds_its_own_scenario_beside_try_it(page: Page, site, lesson):
+    page.goto(f"{site}/lessons/{lesson.slug}/")
+
+    expect(page.locator("h2#try-it")).to_have_count(1)
+    title = scenarios.get(lesson.playground).title
+    expect(page.locator("aside #playground .playground__title")).to_have_text(title)
