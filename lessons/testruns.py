@@ -16,7 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import connections, transaction
 from django.utils import timezone
 
 from lessons.models import TestOutcome, TestRun
@@ -134,7 +134,8 @@ def execute_in_background(run: TestRun) -> threading.Thread:
                 status=TestRun.Status.ERROR, finished_at=timezone.now(), output_tail=str(error)
             )
         finally:
-            close_old_connections()
+            # This thread's connection dies with it: close it now.
+            connections.close_all()
 
     thread = threading.Thread(target=work, name=f"lesson-tests-{run.pk}", daemon=True)
     thread.start()

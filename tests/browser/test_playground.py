@@ -18,11 +18,13 @@ def open_scenario(page: Page, site: str, path: str = SCENARIO) -> None:
 
 
 def create_product(page: Page, name: str, price: str = "4.50", stock: str = "7") -> None:
-    page.get_by_text("Create a product").click()
-    page.get_by_label("Name").first.fill(name)
-    page.get_by_label("Price").first.fill(price)
-    page.get_by_label("Stock").first.fill(stock)
-    page.get_by_role("button", name="Create product").click()
+    # Scoped to the panel: a lesson's text may mention the same labels.
+    panel = page.locator("#playground")
+    panel.get_by_text("Create a product", exact=True).click()
+    panel.get_by_label("Name").first.fill(name)
+    panel.get_by_label("Price").first.fill(price)
+    panel.get_by_label("Stock").first.fill(stock)
+    panel.get_by_role("button", name="Create product").click()
 
 
 def log_signals(page: Page, action_index: int = 0) -> list[str]:

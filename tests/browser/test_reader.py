@@ -25,7 +25,7 @@ def expect_lesson(page: Page, site, lesson):
 def test_open_index_then_lesson_and_move_with_links_and_arrow_keys(page: Page, site):
     first, second = LESSONS[0], LESSONS[1]
     page.goto(site + "/")
-    expect(page.locator(".lesson-card__title")).to_have_text([lesson.title for lesson in LESSONS])
+    expect(page.locator(".lesson-card__title a")).to_have_text([lesson.title for lesson in LESSONS])
 
     page.get_by_role("link", name=first.title, exact=True).click()
     expect_lesson(page, site, first)

@@ -502,8 +502,11 @@ def test_request_signals_for_a_request_and_a_failing_view(recorder):
 def test_connection_created_fires_when_a_connection_opens(recorder, tmp_path):
     events = recorder(connection_created=connection_created)
     wrapper_class = type(connections["default"])
-    # A file database: Django's close() leaves in-memory SQLite connections open.
-    settings_dict = {**connection.settings_dict, "NAME": str(tmp_path / "probe.sqlite3")}
+    settings_dict = {**connection.settings_dict}
+    if connection.vendor == "sqlite":
+        # A file database: Django's close() leaves in-memory SQLite connections open.
+        settings_dict["NAME"] = str(tmp_path / "probe.sqlite3")
+    # Elsewhere a second wrapper for the same test database opens a connection of its own.
     probe = wrapper_class(settings_dict, alias="probe")
 
     try:
