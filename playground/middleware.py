@@ -15,7 +15,7 @@ from django.shortcuts import render
 
 from playground import log, recording
 from playground.models import Sandbox
-from playground.sandboxes import SESSION_KEY
+from playground.sandboxes import SESSION_KEY, RateLimited
 
 
 def _is_polling(request) -> bool:
@@ -94,3 +94,32 @@ def store_request_log(sender, **kwargs):
         request_action, current.request_action = current.request_action, None
         log.save_action(request_action)
     recording.end_request()
+
+
+class RateLimitMiddleware:
+    """Answer a rate-limited request with 429 and a message that says why."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, RateLimited):
+            return None
+        from playground import panels, scenarios
+        from playground.performing import Outcome
+
+        slug = (request.resolver_match.kwargs or {}).get("slug") if request.resolver_match else None
+        scenario = scenarios.get(slug) if slug else None
+        if exception.sandbox is not None and scenario is not None:
+            context = panels.panel_context(
+                request, exception.sandbox, scenario, outcome=Outcome(error=str(exception))
+            )
+            template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
+        else:
+            context, template = {"message": str(exception)}, "playground/rate_limited.html"
+        response = render(request, template, context, status=429)
+        response["Retry-After"] = str(exception.retry_after)
+        return response

@@ -180,3 +180,24 @@ class SignalEvent(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.signal} from {self.sender}"
+
+
+class RateWindow(models.Model):
+    """Hits counted for one key in one fixed time window.
+
+    Rate limits live in the database, like everything else per visitor, so
+    they hold across worker processes and servers.
+    """
+
+    key = models.CharField(max_length=120)
+    window_start = models.DateTimeField()
+    hits = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window_start"], name="one_window_per_key")
+        ]
+        indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self):
+        return f"{self.key} @ {self.window_start:%H:%M:%S}: {self.hits}"

@@ -7,11 +7,12 @@ can serve any request.
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from playground import log
+from playground import log, ratelimit
 from playground.models import (
     Article,
     OutboxEmail,
@@ -77,15 +78,55 @@ def create_sandbox() -> Sandbox:
     return sandbox
 
 
+class RateLimited(Exception):
+    """Too many sandboxes from one address, or too many actions in one."""
+
+    def __init__(self, message: str, *, retry_after: int, sandbox: Sandbox | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.sandbox = sandbox
+
+
 def sandbox_for(request: HttpRequest) -> Sandbox:
     """The visitor's sandbox, created (with example records) on first use."""
     sandbox_id = request.session.get(SESSION_KEY)
     sandbox = Sandbox.objects.filter(pk=sandbox_id).first() if sandbox_id else None
     if sandbox is None:
+        # A client that drops its cookie gets a new sandbox every time;
+        # limit how many one address may create.
+        verdict = ratelimit.hit(
+            f"new-sandbox:{request.META.get('REMOTE_ADDR', '?')}",
+            limit=settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR,
+            window=3600,
+        )
+        if not verdict.allowed:
+            raise RateLimited(
+                "Too many new playground sandboxes from your address. Keep your browser's "
+                "cookies for this site, or try again later.",
+                retry_after=verdict.retry_after,
+            )
         sandbox = create_sandbox()
         request.session[SESSION_KEY] = sandbox.pk
     else:
         mark_seen(sandbox)
+    return sandbox
+
+
+def sandbox_for_action(request: HttpRequest) -> Sandbox:
+    """``sandbox_for``, counting one action against the visitor's limit."""
+    sandbox = sandbox_for(request)
+    verdict = ratelimit.hit(
+        f"actions:sandbox-{sandbox.pk}",
+        limit=settings.PLAYGROUND_ACTIONS_PER_MINUTE,
+        window=60,
+    )
+    if not verdict.allowed:
+        raise RateLimited(
+            f"You are going faster than {verdict.limit} playground actions a minute. "
+            f"Wait {verdict.retry_after} seconds, then try again.",
+            retry_after=verdict.retry_after,
+            sandbox=sandbox,
+        )
     return sandbox
 
 

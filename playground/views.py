@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from playground import actions, panels, scenarios, services
 from playground.forms import LINK_TARGETS, LinkForm, SwitchForm
 from playground.performing import Outcome, aperform, perform
-from playground.sandboxes import reset, sandbox_for
+from playground.sandboxes import reset, sandbox_for, sandbox_for_action
 from playground.services import LINK_OPERATIONS
 
 # The URL says "edit-atomic"; the row's form for it is called "atomic".
@@ -125,7 +125,7 @@ def sandbox_action(request: HttpRequest, slug: str, action: str) -> HttpResponse
     act = actions.SANDBOX_ACTIONS.get(action)
     if act is None:
         raise Http404(f"No action called {action!r}")
-    sandbox = sandbox_for(request)
+    sandbox = sandbox_for_action(request)
     return _perform_act(request, sandbox, scenario, act, sandbox, form_key=action)
 
 
@@ -136,7 +136,7 @@ def record_action(request: HttpRequest, slug: str, model: str, pk: int, action: 
     act = table.get(action)
     if act is None:
         raise Http404(f"No action called {action!r} for {model!r}")
-    sandbox = sandbox_for(request)
+    sandbox = sandbox_for_action(request)
     # Filtering by sandbox is the isolation: another sandbox's id is a 404.
     record = get_object_or_404(model_class, pk=pk, sandbox=sandbox)
     form_key = f"{model}-{pk}-{ROW_FORM_KEYS.get(action, action)}"
@@ -149,7 +149,7 @@ def link_action(request: HttpRequest, slug: str, model: str, pk: int, operation:
     scenario = _scenario_or_404(slug)
     if model not in LINK_TARGETS or operation not in LINK_OPERATIONS:
         raise Http404("No such link operation")
-    sandbox = sandbox_for(request)
+    sandbox = sandbox_for_action(request)
     model_class = actions.RECORD_ACTIONS[model][0]
     record = get_object_or_404(model_class, pk=pk, sandbox=sandbox)
     form_key = f"{model}-{pk}-link"
@@ -174,7 +174,7 @@ def switch(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     scenario = _scenario_or_404(slug)
     if name not in ("fail_post_save", "log_requests"):
         raise Http404("No such switch")
-    sandbox = sandbox_for(request)
+    sandbox = sandbox_for_action(request)
     form = SwitchForm(request.POST)
     form.is_valid()  # a missing or odd value means "off", like an unticked box
     services.sandbox_set_switch(sandbox=sandbox, name=name, on=form.cleaned_data.get("on", False))
@@ -184,7 +184,7 @@ def switch(request: HttpRequest, slug: str, name: str) -> HttpResponse:
 @require_POST
 def reset_sandbox(request: HttpRequest, slug: str) -> HttpResponse:
     scenario = _scenario_or_404(slug)
-    sandbox = sandbox_for(request)
+    sandbox = sandbox_for_action(request)
     reset(sandbox)
     sandbox.refresh_from_db()
     return _respond(request, sandbox, scenario, outcome=Outcome(result="reset"))
@@ -197,7 +197,7 @@ async def view_product_async(request: HttpRequest, slug: str, pk: int) -> HttpRe
     from asgiref.sync import sync_to_async
 
     scenario = _scenario_or_404(slug)
-    sandbox = await sync_to_async(sandbox_for)(request)
+    sandbox = await sync_to_async(sandbox_for_action)(request)
     product = await panels.aget_product(sandbox, pk)
     outcome = await aperform(
         sandbox,
@@ -220,7 +220,7 @@ def raise_in_view(request: HttpRequest, slug: str) -> HttpResponse:
     into the panel with an explanation, so the learner sees the log.
     """
     _scenario_or_404(slug)
-    sandbox_for(request)
+    sandbox_for_action(request)
     request.raised_on_purpose = True
     raise RaisedOnPurpose("raised on purpose by the playground's “Raise inside a view” button")
 

@@ -84,3 +84,11 @@ def no_leaked_receivers():
     leaked = leaks(before, snapshot())
     if leaked:
         pytest.fail("Test left receivers connected:\n  " + "\n  ".join(leaked), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def generous_rate_limits(settings):
+    """Tests create many sandboxes from one address and act fast; the rate
+    limit tests set their own limits."""
+    settings.PLAYGROUND_ACTIONS_PER_MINUTE = 10_000
+    settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR = 10_000

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "playground.middleware.RecordingMiddleware",
+    "playground.middleware.RateLimitMiddleware",
 ]
 
 # Everything the site needs comes from the site itself. No inline script
@@ -190,6 +191,10 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # the server. On by default with DEBUG (make run), never on in production.
 LOCAL_MODE = env_flag("TUTORIAL_LOCAL_MODE", default=DEBUG)
 LESSON_TEST_TIMEOUT = int(os.environ.get("LESSON_TEST_TIMEOUT", "120"))  # seconds
+
+# Playground rate limits, per visitor (sandbox) and per client address.
+PLAYGROUND_ACTIONS_PER_MINUTE = int(os.environ.get("PLAYGROUND_ACTIONS_PER_MINUTE", "120"))
+PLAYGROUND_NEW_SANDBOXES_PER_HOUR = int(os.environ.get("PLAYGROUND_NEW_SANDBOXES_PER_HOUR", "60"))
 
 # Where the lesson Markdown files live. Overridable so an author can preview
 # a draft folder, and so a test can start the site on a broken one.
