@@ -14,13 +14,14 @@ PIP_INSTALL := $(PYTHON) -m pip install --quiet --disable-pip-version-check
 # whatever 3.12+ is on PATH.
 PYTHON_CANDIDATES := $(shell pyenv which python 2>/dev/null) python3.14 python3.13 python3.12 python3
 
-.PHONY: run serve test test-lesson lint check pytest pytest-postgres test-browser migrate clean help
+.PHONY: run serve bench test test-lesson lint check pytest pytest-postgres test-browser migrate clean help
 
 help:
 	@echo "make run    serve the site at http://127.0.0.1:$(PORT) (PORT=... to change)"
 	@echo "make test   lint, Django checks and the whole test suite"
 	@echo "make test-lesson LESSON=<slug>   only the tests of one lesson"
 	@echo "make serve  production mode under gunicorn (needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS)"
+	@echo "make bench  benchmarks against /healthz, written to docs/benchmarks.md"
 	@echo "make clean  remove the virtualenv and local database"
 
 # --- Environment ----------------------------------------------------------
@@ -55,13 +56,15 @@ test: $(VENV)/.installed-test lint check pytest pytest-postgres
 
 # Production mode: migrations, hashed and compressed static files, then
 # gunicorn with WEB_CONCURRENCY worker processes. gthread workers, because
-# browsers hold idle connections open and would stall a sync worker.
+# browsers hold idle connections open and would stall a sync worker; no
+# control socket, because its default path is shared by every instance.
 serve: $(VENV)/.installed-run
 	DJANGO_DEBUG=0 $(MANAGE) migrate --no-input --verbosity 0
 	DJANGO_DEBUG=0 $(MANAGE) collectstatic --no-input --verbosity 0
 	DJANGO_DEBUG=0 exec $(VENV)/bin/gunicorn tutorial.wsgi \
 		--bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
-		--worker-class gthread --threads 4 --access-logfile - --error-logfile -
+		--worker-class gthread --threads 4 --no-control-socket \
+		--access-logfile - --error-logfile -
 
 # --- Pieces -----------------------------------------------------------------
 
@@ -91,6 +94,12 @@ pytest-postgres: $(VENV)/.installed-test
 	else \
 		echo "notice: no PostgreSQL at $(POSTGRES_URL); skipped the PostgreSQL run"; \
 	fi
+
+# Benchmarks (not part of `make test`): starts gunicorn in production mode on
+# a free loopback port, measures ratios against /healthz, stops it, and
+# writes docs/benchmarks.md. Options: make bench BENCH_ARGS="--duration 10".
+bench: $(VENV)/.installed-run
+	$(PYTHON) bench/run.py $(BENCH_ARGS)
 
 # make test-lesson LESSON=senders: only the tests that prove one lesson.
 LESSON_TESTS = tests/lessons/test_$(subst -,_,$(LESSON)).py

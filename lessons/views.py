@@ -15,7 +15,15 @@ def lesson_index(request: HttpRequest) -> HttpResponse:
     return render(request, "lessons/index.html", {"lessons": get_catalog().lessons})
 
 
+# Outside local mode a lesson page is the same bytes for every visitor (no
+# form, no session, no nonce): render each one once per process. This is
+# content, like the catalog, not per-visitor state.
+_rendered_lessons: dict[str, bytes] = {}
+
+
 def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    if not settings.LOCAL_MODE and slug in _rendered_lessons:
+        return HttpResponse(_rendered_lessons[slug])
     catalog = get_catalog()
     lesson = catalog.get(slug)
     if lesson is None:
@@ -27,7 +35,7 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             {"slug": slug, "lessons": catalog.lessons},
             status=404,
         )
-    return render(
+    response = render(
         request,
         "lessons/detail.html",
         {
@@ -40,6 +48,9 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "local_mode": settings.LOCAL_MODE,
         },
     )
+    if not settings.LOCAL_MODE:
+        _rendered_lessons[slug] = response.content
+    return response
 
 
 def _local_lesson_or_404(slug: str):

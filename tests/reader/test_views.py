@@ -106,3 +106,31 @@ def test_every_lesson_gives_the_command_that_runs_its_tests(client, slug):
     assert '<h2 id="run-the-tests-for-this-lesson">Run the tests for this lesson' in html
     assert f"make test-lesson LESSON={slug}" in text
     assert f"<code>{module}</code>" in html
+
+
+def test_outside_local_mode_a_lesson_page_is_rendered_once(client, settings):
+    from django.test.signals import template_rendered
+
+    from lessons import views
+
+    settings.LOCAL_MODE = False
+    views._rendered_lessons.clear()
+    rendered = []
+
+    def note(sender, template, **kwargs):
+        rendered.append(template.name)
+
+    template_rendered.connect(note, dispatch_uid="test-lesson-page-cache")
+    try:
+        first = client.get(f"/lessons/{SLUGS[0]}/")
+        renders_for_first = len(rendered)
+        second = client.get(f"/lessons/{SLUGS[0]}/")
+    finally:
+        template_rendered.disconnect(dispatch_uid="test-lesson-page-cache")
+        views._rendered_lessons.clear()
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert renders_for_first > 0
+    assert len(rendered) == renders_for_first
+    assert second.content == first.content
+    assert "Run these tests" not in first.content.decode()

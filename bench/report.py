@@ -1,0 +1,355 @@
+"""Ratios, targets, the console table and ``docs/benchmarks.md``."""
+
+import datetime
+import importlib.metadata
+import os
+import platform
+import re
+from dataclasses import dataclass, field
+
+from loadgen import Result
+
+LESSON_TARGET = 0.8
+LIVE_TARGET = 0.8
+CREATE_TARGET = 0.7
+
+
+@dataclass
+class Target:
+    name: str
+    figure: str
+    goal: str
+    met: bool
+
+
+@dataclass
+class Summary:
+    when: str
+    machine: dict[str, str]
+    settings: dict[str, str]
+    runs: dict[str, Result]
+    baseline: float
+    rows: list[dict]
+    create: dict
+    targets: list[Target] = field(default_factory=list)
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine() -> dict[str, str]:
+    return {
+        "CPU": cpu_model(),
+        "cores": str(os.cpu_count()),
+        "OS": f"{platform.system()} {platform.release()}",
+        "Python": platform.python_version(),
+        "Django": importlib.metadata.version("Django"),
+        "gunicorn": importlib.metadata.version("gunicorn"),
+    }
+
+
+def load_average() -> str:
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def summarise(runs: dict[str, Result], create: dict, args) -> Summary:
+    n, high = args.connections, args.high
+    first, last = runs[f"healthz@{n}"], runs[f"healthz-end@{n}"]
+    baseline = (first.rps + last.rps) / 2
+    baseline_ms = 1000 * (first.server_cpu + last.server_cpu) / max(1, first.ok + last.ok)
+    rows = []
+    for key, result in runs.items():
+        server_ms = 1000 * result.server_cpu / result.ok if result.ok else 0.0
+        rows.append(
+            {
+                "key": key,
+                "result": result,
+                "ratio": result.rps / baseline if baseline else 0.0,
+                "server_ms": server_ms,
+                "cost_ratio": baseline_ms / server_ms if server_ms else 0.0,
+            }
+        )
+    ratio = {row["key"]: row["ratio"] for row in rows}
+    variants = create["variants"]
+    create_ratio = variants["instrumented"]["per_second"] / variants["plain"]["per_second"]
+    targets = [
+        Target(
+            "Lesson page vs /healthz",
+            f"{ratio[f'lesson@{n}']:.2f}",
+            f"≥ {LESSON_TARGET}",
+            ratio[f"lesson@{n}"] >= LESSON_TARGET,
+        ),
+        Target(
+            "Live poll, nothing changed (204) vs /healthz",
+            f"{ratio[f'live@{n}']:.2f}",
+            f"≥ {LIVE_TARGET}",
+            ratio[f"live@{n}"] >= LIVE_TARGET,
+        ),
+        Target(
+            "Create action (recorded + logged) vs plain create, in-process",
+            f"{create_ratio:.3f}",
+            f"≥ {CREATE_TARGET}",
+            create_ratio >= CREATE_TARGET,
+        ),
+    ]
+    for page in ("lesson", "live"):
+        for connections in (n, high):
+            result = runs[f"{page}@{connections}"]
+            targets.append(
+                Target(
+                    f"Errors, {'lesson page' if page == 'lesson' else 'live poll'}, "
+                    f"{connections} connections",
+                    f"{result.errors} ({result.http_errors} HTTP, "
+                    f"{result.connection_errors} connection)",
+                    "0",
+                    result.errors == 0,
+                )
+            )
+    return Summary(
+        when=datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        machine=machine() | {"load average at start": args.load_before, "at end": load_average()},
+        settings={
+            "duration": f"{args.duration:g} s measured per run, after {args.warmup:g} s warm-up",
+            "connections": f"{n} (error runs also at {high})",
+            "server": "gunicorn tutorial.wsgi, 2 workers, gthread, 4 threads, DJANGO_DEBUG=0, "
+            "SQLite (WAL) in a temporary directory",
+            "client": "bench/loadgen.py: closed loop, one keep-alive HTTP/1.1 connection per "
+            "thread, same machine",
+        },
+        runs=runs,
+        baseline=baseline,
+        rows=rows,
+        create={**create, "ratio": create_ratio},
+        targets=targets,
+    )
+
+
+LABELS = {
+    "healthz": "/healthz",
+    "lesson": "/lessons/signals-101/",
+    "live": "/playground/signals-101/live/?v=N (204)",
+    "create": "POST /playground/signals-101/do/product-create/",
+    "healthz-end": "/healthz (again, last)",
+}
+
+
+def _label(key: str) -> tuple[str, str]:
+    name, connections = key.rsplit("@", 1)
+    return LABELS[name], connections
+
+
+def _throughput_rows(summary: Summary) -> list[list[str]]:
+    rows = []
+    for row in summary.rows:
+        result: Result = row["result"]
+        label, connections = _label(row["key"])
+        rows.append(
+            [
+                label,
+                connections,
+                f"{result.ok}",
+                f"{result.rps:.0f}",
+                f"{row['ratio']:.2f}",
+                f"{1000 * result.percentile(0.5):.1f}",
+                f"{1000 * result.percentile(0.99):.1f}",
+                f"{result.http_errors}",
+                f"{result.connection_errors}",
+                f"{result.unexpected}",
+                f"{row['server_ms']:.2f}",
+                f"{row['cost_ratio']:.2f}",
+                f"{100 * result.client_cpu / result.duration:.0f}%",
+            ]
+        )
+    return rows
+
+
+THROUGHPUT_HEADER = [
+    "request",
+    "conns",
+    "done",
+    "req/s",
+    "÷ healthz",
+    "p50 ms",
+    "p99 ms",
+    "HTTP err",
+    "conn err",
+    "unexpected",
+    "server CPU ms/req",
+    "healthz CPU ÷ this",
+    "client CPU",
+]
+
+CREATE_LABELS = {
+    "plain": "plain Product.objects.create(), no receivers (baseline)",
+    "service": "services.product_create() (adds the room check), no receivers",
+    "receivers": "+ the lesson receivers, recorder disconnected",
+    "recorded": "+ the recorder (observer, sys.monitoring), log not stored",
+    "instrumented": "performing.perform(): + log.save_action() (what the site does)",
+}
+
+
+def _create_rows(summary: Summary) -> list[list[str]]:
+    variants = summary.create["variants"]
+    plain = variants["plain"]["per_second"]
+    return [
+        [
+            CREATE_LABELS[name],
+            f"{figures['creations']}",
+            f"{figures['per_second']:.0f}",
+            f"{figures['ms_per_create']:.3f}",
+            f"{figures['queries_per_create']}",
+            f"{figures['per_second'] / plain:.3f}",
+        ]
+        for name, figures in variants.items()
+    ]
+
+
+CREATE_HEADER = ["way of creating a product", "creations", "per s", "ms each", "queries", "÷ plain"]
+
+
+def _text(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows, strict=True)]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * width for width in widths))
+    for row in rows:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    return "\n".join(lines)
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _target_rows(summary: Summary) -> list[list[str]]:
+    return [
+        [target.name, target.figure, target.goal, "met" if target.met else "NOT met"]
+        for target in summary.targets
+    ]
+
+
+TARGET_HEADER = ["target", "measured", "goal", "result"]
+
+
+def text_table(summary: Summary) -> str:
+    notes = [f"{row['key']}: {row['result'].note}" for row in summary.rows if row["result"].note]
+    parts = [
+        f"Throughput ({summary.settings['duration']}); baseline /healthz = "
+        f"{summary.baseline:.0f} req/s (mean of first and last run)",
+        _text(THROUGHPUT_HEADER, _throughput_rows(summary)),
+        "",
+        "Create action, in-process (bench/create.py)",
+        _text(CREATE_HEADER, _create_rows(summary)),
+        "",
+        "Targets",
+        _text(TARGET_HEADER, _target_rows(summary)),
+    ]
+    if notes:
+        parts += ["", "Notes:", *notes]
+    return "\n".join(parts)
+
+
+def _profile_excerpt(profile: str, lines: int = 22) -> str:
+    """The cumulative-time listing of the project's own functions."""
+    block = profile.split("Ordered by: internal time", 1)[0]
+    kept = [
+        line
+        for line in block.splitlines()
+        if re.search(r"ncalls|/(playground|bench)/|dispatcher\.py|base\.py:\d+\(save", line)
+    ]
+    return "\n".join(kept[:lines])
+
+
+def markdown(summary: Summary) -> str:
+    machine_lines = "\n".join(f"- {key}: {value}" for key, value in summary.machine.items())
+    settings_lines = "\n".join(f"- {key}: {value}" for key, value in summary.settings.items())
+    runs = summary.runs
+    first = next(result for key, result in runs.items() if key.startswith("healthz@"))
+    last = next(result for key, result in runs.items() if key.startswith("healthz-end@"))
+    drift = (last.rps - first.rps) / first.rps if first.rps else 0.0
+    create = summary.create
+    failed = [target for target in summary.targets if not target.met]
+    verdict = (
+        "All targets are met."
+        if not failed
+        else "Not met: " + "; ".join(f"{target.name} ({target.figure})" for target in failed) + "."
+    )
+    return f"""# Benchmarks
+
+Measured {summary.when} with:
+
+```sh
+make bench
+```
+
+(which runs `.venv/bin/python bench/run.py`; the code is in `bench/`).
+
+{verdict}
+
+## Machine
+
+{machine_lines}
+
+## Set-up
+
+{settings_lines}
+
+Every page is a ratio to `/healthz` on the same server in the same run. `/healthz` was
+measured first and last ({first.rps:.0f} and {last.rps:.0f} req/s, drift {drift:+.1%});
+the baseline is their mean, {summary.baseline:.0f} req/s. The client shares the machine's
+{summary.machine["cores"]} cores with the server, so absolute numbers are low and the
+client's own CPU use is shown; the ratios are what the targets are about. Other processes
+on the machine (see the load average above) make throughput noisy: compare the two
+`/healthz` runs, and the CPU-cost ratio beside each throughput ratio.
+
+The live poll sends each connection's own session, whose sandbox already exists, with
+the version read from the page's `#pg-poller` element; only `204` counts as done. The
+create POST sends the form's fields, the CSRF token and cookie and `HX-Request: true`;
+each connection moves to a fresh sandbox before one would hold 100 products, so no
+"limit reached" answer is ever counted.
+
+## Targets
+
+{_markdown(TARGET_HEADER, _target_rows(summary))}
+
+## Throughput
+
+{_markdown(THROUGHPUT_HEADER, _throughput_rows(summary))}
+
+"done" counts answers completed inside the measured window with the expected status.
+"unexpected" are 2xx/3xx answers with another status than expected (for example a poll
+answering 200); "HTTP err" are answers outside 2xx/3xx; "conn err" are refused, reset or
+timed-out connections. "server CPU ms/req" is gunicorn's CPU time (all processes) per done
+request.
+
+## Create action, in-process
+
+`bench/create.py` creates products in fresh sandboxes ({create["rounds"]} batches of
+{create["batch"] - 1} timed creations per way, taking turns batch by batch) against a
+temporary SQLite database with the production settings:
+
+{_markdown(CREATE_HEADER, _create_rows(summary))}
+
+The target compares the last line with the first: {create["ratio"]:.3f}
+(goal ≥ {CREATE_TARGET}).
+
+Where the instrumented create spends its time (cProfile, cumulative, the project's
+functions and Django's save and signal dispatch):
+
+```
+{_profile_excerpt(create.get("profile", ""))}
+```
+"""

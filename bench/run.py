@@ -1,0 +1,200 @@
+"""Benchmarks: ``make bench`` (or ``.venv/bin/python bench/run.py``).
+
+1. Times product creations in-process (``bench/create.py``): the playground's
+   create action, recorded and logged, against a plain ``create()``.
+2. Starts the site in production mode under gunicorn on loopback
+   (``bench/server.py``), measures closed-loop throughput with keep-alive
+   connections (``bench/loadgen.py``) of ``/healthz``, a lesson page, the
+   live-log poll when nothing changed, and the create POST, then errors at
+   16 and 64 connections; stops the server whatever happens.
+3. Prints a table and writes ``docs/benchmarks.md``.
+
+Every page is reported as a ratio to ``/healthz`` measured on the same
+server in the same run (measured first and last; the mean is the baseline).
+"""
+
+import argparse
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import report
+import scenarios
+import server
+from loadgen import Connection, Response, Result, build_request, run_load
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
+
+
+class TimeLimitReached(Exception):
+    pass
+
+
+def _on_alarm(signum, frame):
+    raise TimeLimitReached("the benchmark ran past --time-limit")
+
+
+def _on_terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def sanity_check(host: str, port: int, visitor: scenarios.Visitor) -> None:
+    """One request of each kind, checked by hand, before any load."""
+    connection = Connection(host, port)
+    try:
+        checks = [
+            (build_request("GET", "/healthz", host), 200, b"ok"),
+            (scenarios.get(scenarios.LESSON_PATH, host), 200, b"<h1"),
+            (scenarios.live_poll(visitor, host), 204, b""),
+        ]
+        for raw, status, marker in checks:
+            response = connection.request(raw)
+            if response.status != status or marker not in response.body:
+                line = raw.split(b"\r\n", 1)[0].decode()
+                raise RuntimeError(f"{line} answered {response.status}, expected {status}")
+        response = connection.request(scenarios.create_post(visitor, host, 0))
+        if response.status != 200 or b"Bench product 0" not in response.body:
+            raise RuntimeError(f"the create POST answered {response.status}")
+    finally:
+        connection.close()
+
+
+def make_visitors(host: str, port: int, count: int) -> list[scenarios.Visitor]:
+    connection = Connection(host, port)
+    try:
+        return [scenarios.new_visitor(connection, host) for _ in range(count)]
+    finally:
+        connection.close()
+
+
+def in_process_create(args) -> dict:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="tutorial-bench-create-") as tmp:
+        command = [
+            sys.executable,
+            str(Path(__file__).with_name("create.py")),
+            "--json",
+            "--profile",
+            "--rounds",
+            str(args.create_rounds),
+        ]
+        completed = subprocess.run(
+            command,
+            cwd=ROOT,
+            env=server.production_env(Path(tmp)),
+            capture_output=True,
+            text=True,
+            timeout=args.create_time_limit + 120,
+            check=False,
+        )
+    if completed.returncode != 0:
+        raise RuntimeError(f"bench/create.py failed:\n{completed.stderr[-4000:]}")
+    return json.loads(completed.stdout)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the site; see bench/run.py.")
+    parser.add_argument("--duration", type=float, default=8.0, help="seconds measured per run")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds before measuring")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--high", type=int, default=64, help="connections for the error runs")
+    parser.add_argument("--create-rounds", type=int, default=6)
+    parser.add_argument("--create-time-limit", type=float, default=120)
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
+    parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--time-limit", type=int, default=600, help="seconds for everything")
+    args = parser.parse_args(argv)
+    args.load_before = report.load_average()
+
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGTERM, _on_terminate)
+    signal.alarm(args.time_limit)
+    started = time.monotonic()
+    try:
+        print("In-process create benchmark (bench/create.py)…", flush=True)
+        create = in_process_create(args)
+        runs: dict[str, Result] = {}
+        print("Starting gunicorn (production mode, 2 gthread workers × 4 threads)…", flush=True)
+        with server.running_site() as (url, pid):
+            parts = urlsplit(url)
+            host, port = parts.hostname, parts.port
+            host_header = f"{host}:{port}"
+            n, high = args.connections, args.high
+            visitors = make_visitors(host, port, max(n, high) + 1)
+            sanity_check(host, port, visitors[-1])
+            # Enough fresh sandboxes that no thread can run out while measured.
+            per_thread = 8
+            create_visitors = [make_visitors(host, port, per_thread) for _ in range(n)]
+
+            def load(name, source, connections, expect=None):
+                print(f"  {name} ({connections} connections)…", flush=True)
+                result = run_load(
+                    name,
+                    host,
+                    port,
+                    source,
+                    connections=connections,
+                    duration=args.duration,
+                    warmup=args.warmup,
+                    expect=expect,
+                    cpu_probe=lambda: server.process_tree_cpu_seconds(pid),
+                )
+                runs[f"{name}@{connections}"] = result
+                return result
+
+            def status_is(code):
+                return lambda response, code=code: response.status == code
+
+            healthz = build_request("GET", "/healthz", host_header)
+            lesson = scenarios.get(scenarios.LESSON_PATH, host_header)
+            polls = [scenarios.live_poll(visitor, host_header) for visitor in visitors]
+
+            def is_ok_text(response: Response) -> bool:
+                return response.status == 200 and response.body == b"ok"
+
+            load("healthz", lambda i: healthz, n, is_ok_text)
+            load("lesson", lambda i: lesson, n, status_is(200))
+            load("live", lambda i: polls[i], n, status_is(204))
+            load(
+                "create",
+                scenarios.CreateSource(create_visitors, host_header),
+                n,
+                status_is(200),
+            )
+            load("lesson", lambda i: lesson, high, status_is(200))
+            load("live", lambda i: polls[i], high, status_is(204))
+            runs[f"healthz-end@{n}"] = run_load(
+                "healthz (again, last)",
+                host,
+                port,
+                lambda i: healthz,
+                connections=n,
+                duration=args.duration,
+                warmup=args.warmup,
+                expect=is_ok_text,
+                cpu_probe=lambda: server.process_tree_cpu_seconds(pid),
+            )
+        signal.alarm(0)
+    except TimeLimitReached as error:
+        print(f"error: {error} ({args.time_limit}s); the server was stopped", file=sys.stderr)
+        return 1
+
+    summary = report.summarise(runs, create, args)
+    print()
+    print(report.text_table(summary))
+    print(f"\n(took {time.monotonic() - started:.0f}s)")
+    if not args.no_write:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(report.markdown(summary))
+        print(f"Wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

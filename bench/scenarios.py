@@ -1,0 +1,108 @@
+"""What the benchmark sends: sessions with a sandbox, polls and create POSTs."""
+
+import html
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from loadgen import Connection, Response, build_request
+
+SCENARIO = "signals-101"
+LESSON_PATH = f"/lessons/{SCENARIO}/"
+PLAYGROUND_PATH = f"/playground/{SCENARIO}/"
+CREATE_PATH = f"/playground/{SCENARIO}/do/product-create/"
+# Each sandbox starts with 3 example products and holds at most 100.
+CREATES_PER_SANDBOX = 97
+
+POLLER = re.compile(r'<div id="pg-poller"[^>]*hx-get="([^"]+)"')
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class Visitor:
+    """A browser session that has its own sandbox."""
+
+    cookie: str
+    csrf_token: str
+    live_path: str  # /playground/<slug>/live/?v=<current version>
+
+
+def _cookies(response: Response) -> dict[str, str]:
+    cookies = {}
+    for header in response.header_values("set-cookie"):
+        name, _, rest = header.partition("=")
+        cookies[name.strip()] = rest.split(";", 1)[0]
+    return cookies
+
+
+def new_visitor(connection: Connection, host: str) -> Visitor:
+    """GET the playground page without a cookie: Django creates a sandbox and
+    a session; read the session and CSRF cookies, the form's CSRF token, and
+    the live-poll URL with the sandbox's current version."""
+    response = connection.request(build_request("GET", PLAYGROUND_PATH, host), keep_headers=True)
+    if response.status != 200:
+        raise RuntimeError(f"GET {PLAYGROUND_PATH} answered {response.status}")
+    page = response.body.decode()
+    cookies = _cookies(response)
+    poller, token = POLLER.search(page), CSRF_INPUT.search(page)
+    if "sessionid" not in cookies or "csrftoken" not in cookies or not poller or not token:
+        raise RuntimeError("the playground page lacks a session, CSRF token or pg-poller")
+    return Visitor(
+        cookie=f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}",
+        csrf_token=html.unescape(token.group(1)),
+        live_path=html.unescape(poller.group(1)),
+    )
+
+
+def get(path: str, host: str, visitor: Visitor | None = None) -> bytes:
+    headers = {"Cookie": visitor.cookie} if visitor else {}
+    return build_request("GET", path, host, headers=headers)
+
+
+def live_poll(visitor: Visitor, host: str) -> bytes:
+    return build_request(
+        "GET", visitor.live_path, host, headers={"Cookie": visitor.cookie, "HX-Request": "true"}
+    )
+
+
+def create_post(visitor: Visitor, host: str, number: int) -> bytes:
+    body = urlencode(
+        {
+            "csrfmiddlewaretoken": visitor.csrf_token,
+            "product-create-name": f"Bench product {number}",
+            "product-create-price": "9.99",
+            "product-create-stock": "7",
+        }
+    ).encode()
+    return build_request(
+        "POST",
+        CREATE_PATH,
+        host,
+        headers={
+            "Cookie": visitor.cookie,
+            "Content-Type": "application/x-www-form-urlencoded",
+            "HX-Request": "true",
+            "HX-Target": "playground",
+        },
+        body=body,
+    )
+
+
+class CreateSource:
+    """Create POSTs for each load thread, moving to the thread's next visitor
+    (a fresh sandbox) before a sandbox would be full. A thread that has used
+    up its visitors stops, and the run says so: no 409 "limit reached" is
+    ever measured as a create."""
+
+    def __init__(self, visitors_per_thread: list[list[Visitor]], host: str):
+        self.visitors = visitors_per_thread
+        self.host = host
+        self.sent = [0] * len(visitors_per_thread)
+
+    def __call__(self, index: int) -> bytes | None:
+        sent = self.sent[index]
+        visitor_index, in_sandbox = divmod(sent, CREATES_PER_SANDBOX)
+        if visitor_index >= len(self.visitors[index]):
+            return None
+        self.sent[index] = sent + 1
+        return create_post(self.visitors[index][visitor_index], self.host, in_sandbox + 1)
