@@ -1,6 +1,8 @@
 """What a scenario panel shows: records, forms, the log, the outbox and the
 listeners. Views and the lesson page both build their context here."""
 
+from django.core import signing
+from django.db import connection
 from django.db.models import Count, Prefetch
 from django.shortcuts import aget_object_or_404
 
@@ -94,6 +96,33 @@ def _attach_row_forms(rows, model: str, sandbox, bound_form, form_key: str) -> N
                 )
 
 
+POLL_SALT = "playground.poll"
+
+
+def poll_token(sandbox: Sandbox) -> str:
+    """A signed sandbox id for the poll URL: lets "anything new?" skip the
+    session lookup. It only ever answers "no" (204); fresh content is served
+    through the visitor's own session."""
+    return signing.dumps(sandbox.pk, salt=POLL_SALT)
+
+
+def polled_sandbox_id(token: str) -> int | None:
+    try:
+        value = signing.loads(token, salt=POLL_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def current_version(sandbox_id: int) -> str | None:
+    # Plain SQL: building an ORM query costs more than running this one.
+    table = Sandbox._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {table} WHERE id = %s", [sandbox_id])
+        row = cursor.fetchone()
+    return None if row is None else str(row[0])
+
+
 def _beside_a_lesson(request) -> bool:
     if request.resolver_match and request.resolver_match.view_name == "lessons:detail":
         return True
@@ -121,6 +150,7 @@ def panel_context(
         # On its own page the scenario title is the page's h1; beside a
         # lesson it is an h2 under the lesson's title.
         "standalone": not _beside_a_lesson(request),
+        "poll_token": poll_token(sandbox),
         "link_operations": LINK_OPERATIONS,
         "sandbox": sandbox,
         "outcome": outcome,

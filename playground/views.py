@@ -55,8 +55,17 @@ def panel(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def live(request: HttpRequest, slug: str) -> HttpResponse:
-    """Polled every second: 204 when nothing changed, else fresh fragments."""
+    """Polled every second: 204 when nothing changed, else fresh fragments.
+
+    Every open page asks once a second, so "nothing changed" must be cheap:
+    the poll URL carries a signed sandbox id, which answers it with one
+    indexed read and no session lookup. Anything else takes the full path,
+    through the visitor's session.
+    """
     scenario = _scenario_or_404(slug)
+    polled = panels.polled_sandbox_id(request.GET.get("s", ""))
+    if polled is not None and request.GET.get("v") == panels.current_version(polled):
+        return HttpResponse(status=204)
     sandbox = sandbox_for(request)
     if request.GET.get("v") == str(sandbox.version):
         return HttpResponse(status=204)

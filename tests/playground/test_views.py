@@ -481,3 +481,53 @@ def test_a_returning_visitor_marks_the_sandbox_as_seen_at_most_once_a_minute():
 
     assert first_seen > long_ago
     assert sandbox.last_seen_at == first_seen
+
+
+def test_nothing_changed_costs_one_query_and_no_session_lookup(django_assert_num_queries):
+    from playground.panels import poll_token
+
+    client, sandbox = visitor()
+    url = f"/playground/signals-101/live/?v={sandbox.version}&s={poll_token(sandbox)}"
+
+    with django_assert_num_queries(1):
+        response = client.get(url)
+
+    assert (response.status_code, response.content) == (204, b"")
+
+
+def test_a_poll_token_never_shows_another_visitors_sandbox():
+    from playground.panels import poll_token
+
+    alice, alice_box = visitor()
+    eve, eve_box = visitor()
+    alice.post(
+        "/playground/signals-101/do/product-create/",
+        {
+            "product-create-name": "Private",
+            "product-create-price": "1",
+            "product-create-stock": "1",
+        },
+        **HTMX,
+    )
+
+    # Eve replays Alice's token with a stale version: the token only ever
+    # answers "nothing changed"; anything else is served from Eve's session.
+    response = eve.get("/playground/signals-101/live/", {"v": "stale", "s": poll_token(alice_box)})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Private" not in html
+    assert f"?v={eve_box.version}&amp;s=" in html
+    assert Product.objects.filter(sandbox=eve_box, name="Private").count() == 0
+
+
+@pytest.mark.parametrize("token", ["", "garbage", "1:abc", "W10:xyz"])
+def test_a_bad_poll_token_falls_back_to_the_session(token):
+    client, sandbox = visitor()
+
+    unchanged = client.get("/playground/signals-101/live/", {"v": sandbox.version, "s": token})
+    changed = client.get("/playground/signals-101/live/", {"v": "old", "s": token})
+
+    assert unchanged.status_code == 204
+    assert changed.status_code == 200
+    assert 'id="pg-records"' in changed.content.decode()
