@@ -116,6 +116,26 @@ class EmptyForm(forms.Form):
     """Actions that take no input still go through a form (and CSRF)."""
 
 
+class SandboxRecordsField(forms.ModelMultipleChoiceField):
+    """Record ids, refused as invalid choices before any query when no
+    database row could have them (SQLite's driver cannot even pass an id
+    past 64 bits to the database)."""
+
+    def _check_values(self, value):
+        for key in value:
+            try:
+                in_range = -(2**63) <= int(str(key)) < 2**63
+            except ValueError:
+                continue  # not a number: the parent reports it
+            if not in_range:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": key},
+                )
+        return super()._check_values(value)
+
+
 class LinkForm(forms.Form):
     """Pick records on the other side of the Article–Tag relation.
 
@@ -123,7 +143,7 @@ class LinkForm(forms.Form):
     ids are refused as invalid choices.
     """
 
-    targets = forms.ModelMultipleChoiceField(
+    targets = SandboxRecordsField(
         label="Records",
         queryset=Tag.objects.none(),
         required=False,

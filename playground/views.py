@@ -185,8 +185,12 @@ def switch(request: HttpRequest, slug: str, name: str) -> HttpResponse:
         raise Http404("No such switch")
     sandbox = sandbox_for_action(request)
     form = SwitchForm(request.POST)
-    form.is_valid()  # a missing or odd value means "off", like an unticked box
-    services.sandbox_set_switch(sandbox=sandbox, name=name, on=form.cleaned_data.get("on", False))
+    if "on" not in request.POST or not form.is_valid():
+        # The switch's form always sends "on" (empty for off): without it,
+        # the request did not come from the page, so change nothing.
+        outcome = Outcome(error="The switch's form arrived incomplete; nothing was changed.")
+        return _respond(request, sandbox, scenario, outcome=outcome, status=422)
+    services.sandbox_set_switch(sandbox=sandbox, name=name, on=form.cleaned_data["on"])
     return _respond(request, sandbox, scenario)
 
 

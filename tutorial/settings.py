@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tutorial.middleware.ExplainMethodNotAllowed",
     "django_htmx.middleware.HtmxMiddleware",
     "playground.middleware.RecordingMiddleware",
     "playground.middleware.RateLimitMiddleware",

@@ -25,4 +25,5 @@ urlpatterns += [
     )
 ]
 
+handler400 = "tutorial.views.bad_request"
 handler404 = "tutorial.views.page_not_found"

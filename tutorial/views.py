@@ -16,3 +16,8 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """The site-styled 404 for any unknown URL (used when DEBUG is off)."""
     return render(request, "404.html", status=404)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A request Django could not parse (too many fields, too large): say so."""
+    return render(request, "400.html", status=400)
