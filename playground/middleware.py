@@ -18,16 +18,13 @@ from playground.models import Sandbox
 from playground.sandboxes import SESSION_KEY, RateLimited
 
 
-def _is_polling(request) -> bool:
-    match = request.resolver_match
-    return match is not None and match.view_name == "playground:live"
-
-
 class RecordingMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if recording.is_poll(request.path):
+            return self.get_response(request)  # polls are never logged
         current = recording.current_recording() or recording.begin_request()
         request.playground_recording = current
         response = self.get_response(request)
@@ -40,6 +37,8 @@ class RecordingMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if not hasattr(request, "playground_recording"):
+            return
         request.always_log_request = getattr(view_func, "always_log_request", False)
         if request.resolver_match.namespace == "admin":
             # Changes made here to sandbox records are logged in their sandbox.
@@ -50,8 +49,6 @@ class RecordingMiddleware:
         current.request_action = None
         if request_action is None or not request.path.startswith("/playground/"):
             return
-        if _is_polling(request):
-            return  # a poll a second would bury everything else
         sandbox_id = request.session.get(SESSION_KEY)
         if sandbox_id is None:
             return

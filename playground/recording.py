@@ -241,7 +241,7 @@ def observe(sender, signal, **kwargs):
     recording = _recording.get()
     name = signal_name(signal)
     if name in REQUEST_SIGNALS:
-        recording = _request_signal_recording(name, recording)
+        recording = _request_signal_recording(name, recording, kwargs)
         action = recording.request_action if recording else None
     elif recording is None:
         return
@@ -286,8 +286,17 @@ def _implicit_action(recording: Recording, name: str, kwargs) -> ActionRecord | 
     return recording.implicit[sandbox_id]
 
 
-def _request_signal_recording(name: str, recording: Recording | None) -> Recording | None:
+def is_poll(path: str) -> bool:
+    """The one-second "anything new?" poll: never logged, so never recorded."""
+    return path.startswith("/playground/") and path.endswith("/live/")
+
+
+def _request_signal_recording(name: str, recording: Recording | None, kwargs) -> Recording | None:
     if name == "request_started":
+        environ = kwargs.get("environ") or {}
+        if is_poll(environ.get("PATH_INFO", "")):
+            end_request()
+            return None
         # A new request in this thread: collect its request signals before
         # any middleware has run. The middleware later keeps or drops them.
         return begin_request()
