@@ -5,3 +5,19 @@ import pytest
 def site(live_server):
     """Base URL of the live test server, without a trailing slash."""
     return live_server.url
+
+
+@pytest.fixture
+def page(page):
+    """pytest-playwright's page, left quiet after the test.
+
+    Playground pages poll the server every second. Before the test database
+    is flushed, every open page of the context goes to about:blank and any
+    request still in flight gets a moment to finish, so a late poll cannot
+    collide with the flush (on PostgreSQL, TRUNCATE waits for, and can
+    deadlock with, a request's open statement).
+    """
+    yield page
+    for open_page in page.context.pages:
+        open_page.goto("about:blank")
+    page.wait_for_timeout(300)

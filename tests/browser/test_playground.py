@@ -2,6 +2,7 @@
 follow within about a second, and two visitors never meet."""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -129,6 +130,7 @@ def test_two_visitors_never_see_each_others_records(browser: Browser, site):
     expect(alice.locator(".pg-row", has_text="Alice only")).to_be_visible()
     alice.context.close()
     bob.context.close()
+    time.sleep(0.3)  # let a last in-flight poll finish before the database is flushed
 
 
 def test_lesson_page_embeds_its_scenario_in_the_same_sandbox(page: Page, site):
