@@ -6,6 +6,8 @@ selected by marker as well as by path (``make test-lesson LESSON=<slug>``).
 
 import pytest
 
+from playground.sandboxes import create_sandbox
+
 
 def lesson_slug(module_name: str) -> str:
     return module_name.removeprefix("test_").replace("_", "-")
@@ -15,3 +17,24 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.parent.name == "lessons" and item.path.name.startswith("test_"):
             item.add_marker(pytest.mark.lesson(lesson_slug(item.path.stem)))
+
+
+@pytest.fixture
+def connect():
+    """Connect receivers for one test and always disconnect them afterwards."""
+    connected = []
+
+    def _connect(signal, func, sender=None):
+        signal.connect(func, sender=sender, weak=False)
+        connected.append((signal, func, sender))
+        return func
+
+    yield _connect
+    for signal, func, sender in reversed(connected):
+        assert signal.disconnect(func, sender=sender) is True
+
+
+@pytest.fixture
+def sandbox(db):
+    """A fresh sandbox with the example records (seeded without signals)."""
+    return create_sandbox()

@@ -35,21 +35,6 @@ FAILURE = "the partner feed is unreachable (this receiver always fails)"
 
 
 @pytest.fixture
-def connect():
-    """Connect receivers for one test and always disconnect them afterwards."""
-    connected = []
-
-    def _connect(signal, func, sender=None):
-        signal.connect(func, sender=sender, weak=False)
-        connected.append((signal, func, sender))
-        return func
-
-    yield _connect
-    for signal, func, sender in reversed(connected):
-        assert signal.disconnect(func, sender=sender) is True
-
-
-@pytest.fixture
 def dispatch_errors(caplog):
     """The ERROR records Django writes on the django.dispatch logger."""
     caplog.set_level(logging.ERROR, logger="django.dispatch")

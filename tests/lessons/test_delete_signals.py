@@ -21,26 +21,6 @@ SCENARIO = "delete-signals"
 
 
 @pytest.fixture
-def connect():
-    """Connect receivers for one test and always disconnect them afterwards."""
-    connected = []
-
-    def _connect(signal, func, sender=None):
-        signal.connect(func, sender=sender, weak=False)
-        connected.append((signal, func, sender))
-        return func
-
-    yield _connect
-    for signal, func, sender in reversed(connected):
-        assert signal.disconnect(func, sender=sender) is True
-
-
-@pytest.fixture
-def sandbox(db):
-    return create_sandbox()
-
-
-@pytest.fixture
 def run(sandbox):
     """Perform ``call`` as the playground's views do; return the stored log."""
 

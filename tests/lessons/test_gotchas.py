@@ -36,21 +36,6 @@ AUDITED = "audited (bulk_create, bulk_update and QuerySet.update() never get her
 
 
 @pytest.fixture
-def connect():
-    """Connect receivers for one test and always disconnect them afterwards."""
-    connected = []
-
-    def _connect(signal, func, sender=None):
-        signal.connect(func, sender=sender, weak=False)
-        connected.append((signal, func, sender))
-        return func
-
-    yield _connect
-    for signal, func, sender in reversed(connected):
-        assert signal.disconnect(func, sender=sender) is True
-
-
-@pytest.fixture
 def group_signals(connect):
     """Every model-instance signal Group sends, as (signal name, extra) in order."""
     calls = []

@@ -56,21 +56,6 @@ def article(sandbox):
 
 
 @pytest.fixture
-def connect():
-    """Connect receivers for one test and always disconnect them afterwards."""
-    connected = []
-
-    def _connect(signal, func, sender=None):
-        signal.connect(func, sender=sender, weak=False)
-        connected.append((signal, func, sender))
-        return func
-
-    yield _connect
-    for signal, func, sender in reversed(connected):
-        assert signal.disconnect(func, sender=sender) is True
-
-
-@pytest.fixture
 def changes(connect):
     """Every m2m_changed call on Article.tags: (action, instance, reverse, model, pk_set)."""
     calls = []

@@ -28,21 +28,6 @@ NAMES = {pre_init: "pre_init", post_init: "post_init", pre_save: "pre_save", pos
 
 
 @pytest.fixture
-def connect():
-    """Connect receivers for one test and always disconnect them afterwards."""
-    connected = []
-
-    def _connect(signal, func, sender=None):
-        signal.connect(func, sender=sender, weak=False)
-        connected.append((signal, func, sender))
-        return func
-
-    yield _connect
-    for signal, func, sender in reversed(connected):
-        assert signal.disconnect(func, sender=sender) is True
-
-
-@pytest.fixture
 def lifecycle(connect):
     """Record the four lifecycle signals for ``model``: (name, details) in order.
 
@@ -424,11 +409,6 @@ def test_iterating_a_queryset_sends_one_init_pair_per_row(lifecycle):
 
 
 # -- Try it: the model-lifecycle scenario ----------------------------------------
-
-
-@pytest.fixture
-def sandbox(db):
-    return create_sandbox()
 
 
 def click(sandbox, action, data=None, *, record=None):

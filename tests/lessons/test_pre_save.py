@@ -14,30 +14,9 @@ from lessons.examples.pre_save import fill_slug_within_update_fields, normalise_
 from playground import receivers, services
 from playground.models import Product
 from playground.performing import perform
-from playground.sandboxes import create_sandbox
 from tests.playground.conftest import Logged, last_action
 
 SCENARIO = "pre-save"
-
-
-@pytest.fixture
-def connect():
-    """Connect receivers for one test and always disconnect them afterwards."""
-    connected = []
-
-    def _connect(signal, func, sender=None):
-        signal.connect(func, sender=sender, weak=False)
-        connected.append((signal, func, sender))
-        return func
-
-    yield _connect
-    for signal, func, sender in reversed(connected):
-        assert signal.disconnect(func, sender=sender) is True
-
-
-@pytest.fixture
-def sandbox(db):
-    return create_sandbox()
 
 
 @pytest.fixture

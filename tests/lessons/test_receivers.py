@@ -30,7 +30,6 @@ from playground import actions, inspector, scenarios
 from playground.apps import PlaygroundConfig
 from playground.models import Product
 from playground.performing import perform
-from playground.sandboxes import create_sandbox
 from tests.playground.conftest import last_action
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "receivers.md"
@@ -411,11 +410,6 @@ def test_log_price_is_connected_before_log_stock_and_only_log_stock_has_a_uid():
 
 SLUG = "receivers"
 PEN = {"name": "Pen", "price": Decimal("2.50"), "stock": 30, "image": None}
-
-
-@pytest.fixture
-def sandbox(db):
-    return create_sandbox()
 
 
 def click(sandbox, action, data, *, record=None):

@@ -38,7 +38,6 @@ from playground import actions, inspector, scenarios
 from playground.models import Product, Review
 from playground.performing import perform
 from playground.receivers import before_delete
-from playground.sandboxes import create_sandbox
 from tests.playground.conftest import last_action
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "senders.md"
@@ -610,11 +609,6 @@ def test_the_lazy_string_resolved_to_the_article_class():
 # -- Try it: the senders scenario -----------------------------------------------
 
 SLUG = "senders"
-
-
-@pytest.fixture
-def sandbox(db):
-    return create_sandbox()
 
 
 def click(sandbox, action, data):

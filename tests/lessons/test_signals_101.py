@@ -46,26 +46,10 @@ from playground import actions, scenarios
 from playground.models import Product
 from playground.performing import perform
 from playground.receivers import report_product_saved
-from playground.sandboxes import create_sandbox
 from tests.playground.conftest import last_action
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "signals-101.md"
 EXAMPLES_LOGGER = "lessons.examples.signals_101"
-
-
-@pytest.fixture
-def connect():
-    """Connect receivers for one test and always disconnect them afterwards."""
-    connected = []
-
-    def _connect(signal, func, sender=None):
-        signal.connect(func, sender=sender, weak=False)
-        connected.append((signal, func, sender))
-        return func
-
-    yield _connect
-    for signal, func, sender in reversed(connected):
-        assert signal.disconnect(func, sender=sender) is True
 
 
 @pytest.fixture
@@ -617,11 +601,6 @@ def test_autoreloader_sends_autoreload_started_and_file_changed(recorder, connec
 # -- Try it: the signals-101 scenario ------------------------------------------
 
 SLUG = "signals-101"
-
-
-@pytest.fixture
-def sandbox(db):
-    return create_sandbox()
 
 
 def click(sandbox, action, data, *, record=None):

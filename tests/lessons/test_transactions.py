@@ -48,21 +48,6 @@ def fail(**kwargs):
 
 
 @pytest.fixture
-def connect():
-    """Connect receivers for one test and always disconnect them afterwards."""
-    connected = []
-
-    def _connect(signal, func, sender=None):
-        signal.connect(func, sender=sender, weak=False)
-        connected.append((signal, func, sender))
-        return func
-
-    yield _connect
-    for signal, func, sender in reversed(connected):
-        assert signal.disconnect(func, sender=sender) is True
-
-
-@pytest.fixture
 def sent_emails(caplog):
     """The welcome e-mails the example task "sent" (its log lines), in order."""
     caplog.set_level(logging.INFO, logger=EXAMPLES_LOGGER)
