@@ -4,6 +4,8 @@ Every test in it is marked ``lesson(slug)``, so one lesson's tests can be
 selected by marker as well as by path (``make test-lesson LESSON=<slug>``).
 """
 
+import logging
+
 import pytest
 
 from playground.sandboxes import create_sandbox
@@ -38,3 +40,15 @@ def connect():
 def sandbox(db):
     """A fresh sandbox with the example records (seeded without signals)."""
     return create_sandbox()
+
+
+@pytest.fixture
+def example_log(caplog, request):
+    """The lines logged by the module's ``EXAMPLES_LOGGER``, in order."""
+    logger = request.module.EXAMPLES_LOGGER
+    caplog.set_level(logging.INFO, logger=logger)
+
+    def messages():
+        return [record.getMessage() for record in caplog.records if record.name == logger]
+
+    return messages

@@ -27,16 +27,6 @@ from playground.sandboxes import SESSION_KEY
 EXAMPLES_LOGGER = "lessons.examples.async_signals"
 
 
-@pytest.fixture
-def payment_log(caplog):
-    caplog.set_level(logging.INFO, logger=EXAMPLES_LOGGER)
-
-    def messages():
-        return [r.getMessage() for r in caplog.records if r.name == EXAMPLES_LOGGER]
-
-    return messages
-
-
 class Boom(Exception):
     pass
 
@@ -55,18 +45,18 @@ def test_email_receipt_is_connected_before_mark_order_paid():
     assert connected == [email_receipt, mark_order_paid]
 
 
-def test_asend_runs_the_sync_receiver_first_although_connected_second(payment_log):
+def test_asend_runs_the_sync_receiver_first_although_connected_second(example_log):
     responses = asyncio.run(Payments().acapture(7))
 
     assert responses == [(mark_order_paid, "marked paid"), (email_receipt, "receipt e-mailed")]
-    assert payment_log() == ["Order 7 marked paid", "Receipt e-mailed for order 7"]
+    assert example_log() == ["Order 7 marked paid", "Receipt e-mailed for order 7"]
 
 
-def test_send_from_sync_code_also_runs_the_async_receiver_after_the_sync_one(payment_log):
+def test_send_from_sync_code_also_runs_the_async_receiver_after_the_sync_one(example_log):
     responses = Payments().capture(7)
 
     assert responses == [(mark_order_paid, "marked paid"), (email_receipt, "receipt e-mailed")]
-    assert payment_log() == ["Order 7 marked paid", "Receipt e-mailed for order 7"]
+    assert example_log() == ["Order 7 marked paid", "Receipt e-mailed for order 7"]
 
 
 def test_asend_finishes_the_sync_receivers_before_any_async_one_starts(signal):
@@ -157,14 +147,14 @@ def test_send_robust_does_not_catch_that_runtime_error():
         asyncio.run(view())
 
 
-def test_send_inside_a_running_loop_runs_the_sync_receivers_before_it_raises(payment_log):
+def test_send_inside_a_running_loop_runs_the_sync_receivers_before_it_raises(example_log):
     async def view():
         Payments().capture(7)
 
     with pytest.raises(RuntimeError, match="You cannot use AsyncToSync in the same thread"):
         asyncio.run(view())
 
-    assert payment_log() == ["Order 7 marked paid"]
+    assert example_log() == ["Order 7 marked paid"]
 
 
 def test_send_inside_a_running_loop_is_fine_with_sync_receivers_only(signal):

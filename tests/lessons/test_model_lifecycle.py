@@ -1,7 +1,6 @@
 """Proves the claims of lesson 4, The model lifecycle (lessons/content/model-lifecycle.md)."""
 
 import json
-import logging
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -258,15 +257,10 @@ def test_loaddata_saves_with_raw_true_created_true_then_false(lifecycle, tmp_pat
 
 
 @pytest.fixture
-def index_log(caplog, connect):
+def index_log(example_log, connect):
     """Connect reindex_group_name to Group's post_save; return its log lines."""
-    caplog.set_level(logging.INFO, logger=EXAMPLES_LOGGER)
     connect(post_save, reindex_group_name, sender=Group)
-
-    def messages():
-        return [r.getMessage() for r in caplog.records if r.name == EXAMPLES_LOGGER]
-
-    return messages
+    return example_log
 
 
 @pytest.mark.django_db

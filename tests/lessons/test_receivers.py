@@ -1,6 +1,5 @@
 """Proves the claims of lesson 2, Receivers (lessons/content/receivers.md)."""
 
-import logging
 import re
 import sys
 from decimal import Decimal
@@ -34,17 +33,6 @@ from tests.playground.conftest import last_action
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "receivers.md"
 EXAMPLES_LOGGER = "lessons.examples.receivers"
-
-
-@pytest.fixture
-def stock_log(caplog):
-    """The messages the lesson's receivers log, in order."""
-    caplog.set_level(logging.INFO, logger=EXAMPLES_LOGGER)
-
-    def messages():
-        return [r.getMessage() for r in caplog.records if r.name == EXAMPLES_LOGGER]
-
-    return messages
 
 
 def collector():
@@ -108,7 +96,7 @@ def test_m2m_changed_passes_raw_in_django_6_1():
 # -- Connecting, and the order receivers run in --------------------------------
 
 
-def test_set_stock_runs_the_three_receivers_in_connection_order(stock_log):
+def test_set_stock_runs_the_three_receivers_in_connection_order(example_log):
     responses = stock_changed.send(sender=Inventory, product="mug", quantity=3)
 
     assert responses == [
@@ -116,17 +104,17 @@ def test_set_stock_runs_the_three_receivers_in_connection_order(stock_log):
         (warn_low_stock, None),
         (audit_stock_event, None),
     ]
-    assert stock_log() == [
+    assert example_log() == [
         "Stock of mug is now 3",
         "Low stock: mug has 3 left",
         "Audit: stock of mug changed",
     ]
 
 
-def test_setting_stock_to_zero_sends_both_signals_in_turn(stock_log):
+def test_setting_stock_to_zero_sends_both_signals_in_turn(example_log):
     Inventory().set_stock("mug", 0)
 
-    assert stock_log() == [
+    assert example_log() == [
         "Stock of mug is now 0",
         "Audit: stock of mug changed",
         "Audit: stock of mug ran out",

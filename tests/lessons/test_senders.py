@@ -2,7 +2,6 @@
 
 import gc
 import importlib
-import logging
 import re
 import sys
 import weakref
@@ -46,17 +45,6 @@ SHELF_UID = "lessons.examples.senders.update_shelf_count"
 
 
 @pytest.fixture
-def shipping_log(caplog):
-    """The messages the lesson's example code logs, in order."""
-    caplog.set_level(logging.INFO, logger=EXAMPLES_LOGGER)
-
-    def messages():
-        return [r.getMessage() for r in caplog.records if r.name == EXAMPLES_LOGGER]
-
-    return messages
-
-
-@pytest.fixture
 def connect():
     """Connect receivers for one test and always disconnect them afterwards."""
     connected = []
@@ -93,11 +81,11 @@ def collector():
 # -- Filtering by sender -------------------------------------------------------
 
 
-def test_warehouse_and_drop_shipper_reach_the_receivers_the_lesson_shows(shipping_log):
+def test_warehouse_and_drop_shipper_reach_the_receivers_the_lesson_shows(example_log):
     Warehouse().ship(1)
     DropShipper().ship(2)
 
-    assert shipping_log() == [
+    assert example_log() == [
         "Shelf count updated for order 1",
         "Order 1 shipped by Warehouse",
         "Order 2 shipped by DropShipper",
@@ -135,13 +123,13 @@ def test_sender_matching_is_by_identity_not_equality(connect):
 
 
 @pytest.mark.django_db
-def test_a_model_receiver_never_runs_for_another_models_saves(shipping_log, connect):
+def test_a_model_receiver_never_runs_for_another_models_saves(example_log, connect):
     connect(post_save, report_group_saved, sender=Group)
 
     User.objects.create(username="anne")
     Group.objects.create(name="editors")
 
-    assert shipping_log() == ["Group 'editors' created"]
+    assert example_log() == ["Group 'editors' created"]
 
 
 @pytest.mark.django_db
@@ -160,7 +148,7 @@ def test_catch_all_post_save_runs_for_djangos_own_models_too(connect):
 
 
 @pytest.mark.django_db
-def test_lazy_string_sender_resolves_to_the_loaded_model(shipping_log):
+def test_lazy_string_sender_resolves_to_the_loaded_model(example_log):
     post_save.connect(report_group_saved, sender="auth.Group")
     try:
         Group.objects.create(name="editors")
@@ -168,7 +156,7 @@ def test_lazy_string_sender_resolves_to_the_loaded_model(shipping_log):
         # Disconnecting with the class proves the string was resolved to it.
         assert post_save.disconnect(report_group_saved, sender=Group) is True
 
-    assert shipping_log() == ["Group 'editors' created"]
+    assert example_log() == ["Group 'editors' created"]
 
 
 def test_lazy_string_sender_resolves_once_the_model_is_defined():
@@ -508,28 +496,28 @@ def test_a_bound_method_receiver_disappears_with_its_object():
     assert signal.receivers == []
 
 
-def test_a_receiver_defined_inside_a_function_vanishes(settings, shipping_log):
+def test_a_receiver_defined_inside_a_function_vanishes(settings, example_log):
     settings.DEBUG = False
 
     connect_shipping_alert("ops")
     gc.collect()
     Warehouse().ship(5)
 
-    assert shipping_log() == ["Shelf count updated for order 5", "Order 5 shipped by Warehouse"]
+    assert example_log() == ["Shelf count updated for order 5", "Order 5 shipped by Warehouse"]
     assert order_shipped.send(sender=Warehouse, order_id=5) == [
         (update_shelf_count, None),
         (log_shipment, None),
     ]
 
 
-def test_debug_true_keeps_it_alive_through_the_inspect_cache(settings, shipping_log):
+def test_debug_true_keeps_it_alive_through_the_inspect_cache(settings, example_log):
     settings.DEBUG = True
 
     connect_shipping_alert("ops")
     gc.collect()
     Warehouse().ship(5)
 
-    assert shipping_log() == [
+    assert example_log() == [
         "Shelf count updated for order 5",
         "Order 5 shipped by Warehouse",
         "Alert for ops: order 5 shipped",
@@ -571,7 +559,7 @@ def test_debug_true_loses_it_once_512_other_functions_fill_the_cache(settings):
 
 
 @pytest.mark.parametrize("debug", [False, True])
-def test_weak_false_with_a_dispatch_uid_keeps_one_live_registration(settings, shipping_log, debug):
+def test_weak_false_with_a_dispatch_uid_keeps_one_live_registration(settings, example_log, debug):
     settings.DEBUG = debug
 
     connect_shipping_alert_strongly("ops")
@@ -583,7 +571,7 @@ def test_weak_false_with_a_dispatch_uid_keeps_one_live_registration(settings, sh
     finally:
         assert order_shipped.disconnect(sender=Warehouse, dispatch_uid="shipping-alert:ops")
 
-    assert shipping_log() == [
+    assert example_log() == [
         "Shelf count updated for order 5",
         "Order 5 shipped by Warehouse",
         "Alert for ops: order 5 shipped",

@@ -52,24 +52,13 @@ LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "signals-
 EXAMPLES_LOGGER = "lessons.examples.signals_101"
 
 
-@pytest.fixture
-def audit_log(caplog):
-    """The messages the lesson's example code logs, in order."""
-    caplog.set_level(logging.INFO, logger=EXAMPLES_LOGGER)
-
-    def messages():
-        return [r.getMessage() for r in caplog.records if r.name == EXAMPLES_LOGGER]
-
-    return messages
-
-
 # -- The example code ----------------------------------------------------------
 
 
-def test_checkout_logs_receiver_line_between_its_own_lines(audit_log):
+def test_checkout_logs_receiver_line_between_its_own_lines(example_log):
     Checkout().place_order(7)
 
-    assert audit_log() == [
+    assert example_log() == [
         "Checkout stored order 7",
         "Audit: order 7 placed",
         "Checkout finished order 7",
@@ -80,18 +69,18 @@ def test_send_returns_receiver_and_return_value_pairs():
     assert order_placed.send(sender=Checkout, order_id=7) == [(order_placed_receiver, None)]
 
 
-def test_send_returns_empty_list_when_nobody_listens_for_that_sender(audit_log):
+def test_send_returns_empty_list_when_nobody_listens_for_that_sender(example_log):
     assert order_placed.send(sender=DirectCheckout, order_id=7) == []
-    assert audit_log() == []
+    assert example_log() == []
 
 
-def test_direct_checkout_logs_the_same_lines_without_a_signal(audit_log, connect):
+def test_direct_checkout_logs_the_same_lines_without_a_signal(example_log, connect):
     calls = []
     connect(order_placed, lambda **kwargs: calls.append(kwargs))
 
     DirectCheckout().place_order(7)
 
-    assert audit_log() == [
+    assert example_log() == [
         "Checkout stored order 7",
         "Audit: order 7 placed",
         "Checkout finished order 7",
@@ -129,13 +118,13 @@ def test_post_save_passes_model_class_as_sender_and_instance_separately(connect)
 
 
 @pytest.mark.django_db
-def test_report_group_saved_reports_created_then_updated(audit_log, connect):
+def test_report_group_saved_reports_created_then_updated(example_log, connect):
     connect(post_save, report_group_saved, sender=Group)
 
     group = Group.objects.create(name="editors")
     group.save()
 
-    assert audit_log() == ["Group 'editors' created", "Group 'editors' updated"]
+    assert example_log() == ["Group 'editors' created", "Group 'editors' updated"]
 
 
 def test_report_group_saved_is_not_connected_by_the_module():

@@ -6,7 +6,6 @@ really be inside ``atomic()``, and ``on_commit`` callbacks would never run by th
 With ``transaction=True`` every save commits as it does on the site.
 """
 
-import logging
 import pkgutil
 import re
 from decimal import Decimal
@@ -45,17 +44,6 @@ class ReceiverFailed(Exception):
 
 def fail(**kwargs):
     raise ReceiverFailed("receiver failed")
-
-
-@pytest.fixture
-def sent_emails(caplog):
-    """The welcome e-mails the example task "sent" (its log lines), in order."""
-    caplog.set_level(logging.INFO, logger=EXAMPLES_LOGGER)
-
-    def messages():
-        return [r.getMessage() for r in caplog.records if r.name == EXAMPLES_LOGGER]
-
-    return messages
 
 
 def group_names():
@@ -265,7 +253,7 @@ def test_there_is_no_enqueue_on_commit_helper():
 
 @pytest.mark.django_db
 def test_the_default_immediate_backend_runs_the_task_inline_and_returns_a_finished_result(
-    sent_emails,
+    example_log,
 ):
     # This project sets no TASKS, so Django's default applies.
     assert isinstance(django.tasks.task_backends["default"], ImmediateBackend)
@@ -273,7 +261,7 @@ def test_the_default_immediate_backend_runs_the_task_inline_and_returns_a_finish
 
     result = send_welcome_email.enqueue(user.pk)
 
-    assert sent_emails() == ["Welcome e-mail sent to ada@example.com"]
+    assert example_log() == ["Welcome e-mail sent to ada@example.com"]
     assert (result.status, result.return_value) == (
         TaskResultStatus.SUCCESSFUL,
         "ada@example.com",
@@ -281,30 +269,30 @@ def test_the_default_immediate_backend_runs_the_task_inline_and_returns_a_finish
 
 
 @pytest.mark.django_db(transaction=True)
-def test_immediate_backend_runs_the_task_after_commit(connect, sent_emails):
+def test_immediate_backend_runs_the_task_after_commit(connect, example_log):
     connect(post_save, queue_welcome_email, sender=User)
 
     with transaction.atomic():
         User.objects.create(username="ada", email="ada@example.com")
-        assert sent_emails() == []  # not yet committed: nothing enqueued
+        assert example_log() == []  # not yet committed: nothing enqueued
 
-    assert sent_emails() == ["Welcome e-mail sent to ada@example.com"]
+    assert example_log() == ["Welcome e-mail sent to ada@example.com"]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rollback_drops_the_task(connect, sent_emails):
+def test_a_rollback_drops_the_task(connect, example_log):
     connect(post_save, queue_welcome_email, sender=User)
 
     with pytest.raises(ReceiverFailed), transaction.atomic():
         User.objects.create(username="ada", email="ada@example.com")
         raise ReceiverFailed("the sign-up failed later on")
 
-    assert sent_emails() == []
+    assert example_log() == []
     assert list(User.objects.all()) == []
 
 
 @pytest.mark.django_db(transaction=True)
-def test_dummy_backend_stores_the_task_as_ready_and_never_runs_it(connect, settings, sent_emails):
+def test_dummy_backend_stores_the_task_as_ready_and_never_runs_it(connect, settings, example_log):
     settings.TASKS = DUMMY
     connect(post_save, queue_welcome_email, sender=User)
 
@@ -319,12 +307,12 @@ def test_dummy_backend_stores_the_task_as_ready_and_never_runs_it(connect, setti
         [user.pk],
         TaskResultStatus.READY,
     )
-    assert sent_emails() == []
+    assert example_log() == []
 
 
 @pytest.mark.django_db(transaction=True)
 def test_enqueueing_in_the_receiver_sends_the_email_although_the_user_rolled_back(
-    connect, sent_emails
+    connect, example_log
 ):
     connect(post_save, queue_welcome_email_too_early, sender=User)
 
@@ -332,7 +320,7 @@ def test_enqueueing_in_the_receiver_sends_the_email_although_the_user_rolled_bac
         User.objects.create(username="ada", email="ada@example.com")
         raise ReceiverFailed("the sign-up failed later on")
 
-    assert sent_emails() == ["Welcome e-mail sent to ada@example.com"]
+    assert example_log() == ["Welcome e-mail sent to ada@example.com"]
     assert list(User.objects.all()) == []
 
 
