@@ -140,7 +140,9 @@ LABELS = {
     "healthz": "/healthz",
     "lesson": "/lessons/signals-101/",
     "live": "/playground/signals-101/live/?v=N (204)",
+    "plain-create": "POST /bench/plain-create/ (baseline: no receivers)",
     "create": "POST /playground/signals-101/do/product-create/",
+    "plain-create-end": "POST /bench/plain-create/ (baseline, again)",
     "healthz-end": "/healthz (again, last)",
 }
 

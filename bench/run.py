@@ -29,6 +29,8 @@ from loadgen import Connection, Response, Result, build_request, run_load
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUTPUT = ROOT / "docs" / "benchmarks.md"
+# The site's settings plus the baseline's URL (bench/baseline.py).
+BENCH_SETTINGS = {"DJANGO_SETTINGS_MODULE": "bench.settings"}
 
 
 class TimeLimitReached(Exception):
@@ -57,11 +59,29 @@ def sanity_check(host: str, port: int, visitor: scenarios.Visitor) -> None:
             if response.status != status or marker not in response.body:
                 line = raw.split(b"\r\n", 1)[0].decode()
                 raise RuntimeError(f"{line} answered {response.status}, expected {status}")
-        response = connection.request(scenarios.create_post(visitor, host, 0))
-        if response.status != 200 or b"Bench product 0" not in response.body:
-            raise RuntimeError(f"the create POST answered {response.status}")
+        response = connection.request(scenarios.create_post(visitor, host, 1))
+        if not is_product_added(response):
+            raise RuntimeError(f"the create POST answered {response.status}: {response.body[:300]}")
+        plain = scenarios.create_post(visitor, host, 2, scenarios.PLAIN_CREATE_PATH)
+        response = connection.request(plain)
+        if not is_plain_row(response):
+            raise RuntimeError(f"the plain create answered {response.status}")
     finally:
         connection.close()
+
+
+def is_product_added(response: Response) -> bool:
+    """The site's create answered in place: new row, log entry, new version."""
+    return (
+        response.status == 200
+        and b'hx-swap-oob="beforeend:#pg-list-products"' in response.body
+        and b'hx-swap-oob="afterbegin:#pg-actions"' in response.body
+        and b"Bench product" in response.body
+    )
+
+
+def is_plain_row(response: Response) -> bool:
+    return response.status == 200 and b'<li class="pg-row" id="product-' in response.body
 
 
 def make_visitors(host: str, port: int, count: int) -> list[scenarios.Visitor]:
@@ -105,6 +125,7 @@ def main(argv=None) -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--high", type=int, default=64, help="connections for the error runs")
     parser.add_argument("--create-rounds", type=int, default=6)
+    parser.add_argument("--sandboxes-per-thread", type=int, default=12)
     parser.add_argument("--create-time-limit", type=float, default=120)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -121,16 +142,25 @@ def main(argv=None) -> int:
         create = in_process_create(args)
         runs: dict[str, Result] = {}
         print("Starting gunicorn (production mode, 2 gthread workers × 4 threads)…", flush=True)
-        with server.running_site() as (url, pid):
+        with server.running_site(extra_env=BENCH_SETTINGS) as (url, pid):
             parts = urlsplit(url)
             host, port = parts.hostname, parts.port
             host_header = f"{host}:{port}"
             n, high = args.connections, args.high
             visitors = make_visitors(host, port, max(n, high) + 1)
             sanity_check(host, port, visitors[-1])
-            # Enough fresh sandboxes that no thread can run out while measured.
-            per_thread = 8
-            create_visitors = [make_visitors(host, port, per_thread) for _ in range(n)]
+            # Enough fresh sandboxes that no thread can run out while measured
+            # (each takes 97 creates); every run of creates gets its own.
+            per_thread = args.sandboxes_per_thread
+
+            def create_source(path):
+                pools = [make_visitors(host, port, per_thread) for _ in range(n)]
+                return scenarios.CreateSource(pools, host_header, path)
+
+            print("  making fresh sandboxes for the create runs…", flush=True)
+            plain_first = create_source(scenarios.PLAIN_CREATE_PATH)
+            site_create = create_source(scenarios.CREATE_PATH)
+            plain_last = create_source(scenarios.PLAIN_CREATE_PATH)
 
             def load(name, source, connections, expect=None):
                 print(f"  {name} ({connections} connections)…", flush=True)
@@ -161,12 +191,10 @@ def main(argv=None) -> int:
             load("healthz", lambda i: healthz, n, is_ok_text)
             load("lesson", lambda i: lesson, n, status_is(200))
             load("live", lambda i: polls[i], n, status_is(204))
-            load(
-                "create",
-                scenarios.CreateSource(create_visitors, host_header),
-                n,
-                status_is(200),
-            )
+            # The create and its baseline take turns: baseline, create, baseline.
+            load("plain-create", plain_first, n, is_plain_row)
+            load("create", site_create, n, is_product_added)
+            load("plain-create-end", plain_last, n, is_plain_row)
             load("lesson", lambda i: lesson, high, status_is(200))
             load("live", lambda i: polls[i], high, status_is(204))
             runs[f"healthz-end@{n}"] = run_load(

@@ -11,10 +11,12 @@ SCENARIO = "signals-101"
 LESSON_PATH = f"/lessons/{SCENARIO}/"
 PLAYGROUND_PATH = f"/playground/{SCENARIO}/"
 CREATE_PATH = f"/playground/{SCENARIO}/do/product-create/"
+# The baseline: the same create with no receivers (bench/baseline.py).
+PLAIN_CREATE_PATH = "/bench/plain-create/"
 # Each sandbox starts with 3 example products and holds at most 100.
 CREATES_PER_SANDBOX = 97
 
-POLLER = re.compile(r'<div id="pg-poller"[^>]*hx-get="([^"]+)"')
+POLLER = re.compile(r'<div id="pg-poller"[^>]*hx-get="([^"]+)"[^>]*data-version="(\d+)"')
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
@@ -25,6 +27,7 @@ class Visitor:
     cookie: str
     csrf_token: str
     live_path: str  # /playground/<slug>/live/?v=<current version>
+    version: int  # the sandbox's version when the page was loaded
 
 
 def _cookies(response: Response) -> dict[str, str]:
@@ -51,6 +54,7 @@ def new_visitor(connection: Connection, host: str) -> Visitor:
         cookie=f"sessionid={cookies['sessionid']}; csrftoken={cookies['csrftoken']}",
         csrf_token=html.unescape(token.group(1)),
         live_path=html.unescape(poller.group(1)),
+        version=int(poller.group(2)),
     )
 
 
@@ -65,7 +69,10 @@ def live_poll(visitor: Visitor, host: str) -> bytes:
     )
 
 
-def create_post(visitor: Visitor, host: str, number: int) -> bytes:
+def create_post(visitor: Visitor, host: str, number: int, path: str = CREATE_PATH) -> bytes:
+    """The "Create product" POST as the page's htmx sends it, from a page
+    that has seen the visitor's ``number - 1`` earlier creates (each one
+    bumps the sandbox's version by one)."""
     body = urlencode(
         {
             "csrfmiddlewaretoken": visitor.csrf_token,
@@ -76,13 +83,14 @@ def create_post(visitor: Visitor, host: str, number: int) -> bytes:
     ).encode()
     return build_request(
         "POST",
-        CREATE_PATH,
+        path,
         host,
         headers={
             "Cookie": visitor.cookie,
             "Content-Type": "application/x-www-form-urlencoded",
             "HX-Request": "true",
             "HX-Target": "playground",
+            "X-Playground-Version": str(visitor.version + number - 1),
         },
         body=body,
     )
@@ -94,9 +102,10 @@ class CreateSource:
     up its visitors stops, and the run says so: no 409 "limit reached" is
     ever measured as a create."""
 
-    def __init__(self, visitors_per_thread: list[list[Visitor]], host: str):
+    def __init__(self, visitors_per_thread: list[list[Visitor]], host: str, path=CREATE_PATH):
         self.visitors = visitors_per_thread
         self.host = host
+        self.path = path
         self.sent = [0] * len(visitors_per_thread)
 
     def __call__(self, index: int) -> bytes | None:
@@ -105,4 +114,5 @@ class CreateSource:
         if visitor_index >= len(self.visitors[index]):
             return None
         self.sent[index] = sent + 1
-        return create_post(self.visitors[index][visitor_index], self.host, in_sandbox + 1)
+        visitor = self.visitors[index][visitor_index]
+        return create_post(visitor, self.host, in_sandbox + 1, self.path)

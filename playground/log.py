@@ -5,34 +5,39 @@ them per sandbox, keeps the newest ``MAX_EVENTS`` events, and bumps the
 sandbox's version so open pages know to refresh.
 """
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from playground.models import Action, Sandbox, SignalEvent
 from playground.recording import ActionRecord
 
 MAX_EVENTS = 500
+# How many actions the page shows.
+RECENT_ACTIONS = 40
 NO_SIGNALS_NOTE = "No signals sent."
 
 
 def save_action(record: ActionRecord) -> Action | None:
-    """Write one action and its events; trim the sandbox's oldest events.
+    """Write one action and its events (``performing.store`` also trims).
 
     Runs in its own transaction. Callers store the record after the block
     that produced it, so a rollback there never takes the log with it.
+    The action comes back with its events (``event_list``) and the
+    sandbox's new ``version``, ready to render without another query.
     """
-    if not Sandbox.objects.filter(pk=record.sandbox_id).exists():
-        return None  # the sandbox was purged meanwhile
     note = record.note or ("" if record.events else NO_SIGNALS_NOTE)
+    action = Action(
+        sandbox_id=record.sandbox_id,
+        label=record.label[:300],
+        scenario=record.scenario,
+        note=note[:300],
+        error=record.error,
+    )
     with transaction.atomic():
-        action = Action.objects.create(
-            sandbox_id=record.sandbox_id,
-            label=record.label[:300],
-            scenario=record.scenario,
-            note=note[:300],
-            error=record.error,
-        )
-        SignalEvent.objects.bulk_create(
+        version = touch(record.sandbox_id)
+        if version is None:
+            return None  # the sandbox was purged meanwhile
+        _insert([action])
+        action.event_list = [
             SignalEvent(
                 sandbox_id=record.sandbox_id,
                 action=action,
@@ -44,15 +49,60 @@ def save_action(record: ActionRecord) -> Action | None:
                 receivers=[run.as_dict() for run in event.receivers],
             )
             for position, event in enumerate(record.events, start=1)
-        )
-        touch(record.sandbox_id)
-        trim(record.sandbox_id)
+        ]
+        if action.event_list:
+            _insert(action.event_list)
+    action.version = version
     return action
 
 
-def touch(sandbox_id: int) -> None:
-    """Tell open pages that this sandbox changed."""
-    Sandbox.objects.filter(pk=sandbox_id).update(version=F("version") + 1)
+def _insert(rows: list[Action] | list[SignalEvent]) -> None:
+    """INSERT new log rows in one statement, sending no signals.
+
+    Every action writes the log, so this is the hottest write in the site;
+    plain SQL skips ``bulk_create()``'s query compiler, which costs more
+    than the inserts themselves (see docs/benchmarks.md). Each value goes
+    through its field's own preparation, so JSON and dates are stored
+    exactly as the ORM stores them. A single row gets its id back.
+    """
+    model = type(rows[0])
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    values = [
+        [field.get_db_prep_save(field.pre_save(row, add=True), connection) for field in fields]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        if len(rows) == 1:
+            cursor.execute(f"{sql} RETURNING {quote(model._meta.pk.column)}", values[0])
+            rows[0].pk = cursor.fetchone()[0]
+        else:
+            cursor.executemany(sql, values)
+    for row in rows:
+        row._state.adding = False
+
+
+def touch(sandbox_id: int) -> int | None:
+    """Tell open pages that this sandbox changed: bump its version and return
+    the new one, or None when the sandbox no longer exists.
+
+    One statement does both, and it locks the sandbox's row until the
+    caller's transaction ends, so a purge cannot slip in between.
+    """
+    # Plain SQL: the ORM's update() cannot return the new value.
+    table = connection.ops.quote_name(Sandbox._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET version = version + 1 WHERE id = %s RETURNING version",
+            [sandbox_id],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def trim(sandbox_id: int, keep: int | None = None) -> None:
@@ -80,7 +130,7 @@ def trim(sandbox_id: int, keep: int | None = None) -> None:
     stale.delete()
 
 
-def recent_actions(sandbox: Sandbox, limit: int = 40) -> list[Action]:
+def recent_actions(sandbox: Sandbox, limit: int = RECENT_ACTIONS) -> list[Action]:
     """The newest actions with their events, newest first."""
     actions = list(Action.objects.filter(sandbox=sandbox).order_by("-id")[:limit])
     events = SignalEvent.objects.filter(action__in=[action.pk for action in actions]).order_by(

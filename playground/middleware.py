@@ -13,8 +13,9 @@ This middleware covers what happens outside them:
 
 from django.shortcuts import render
 
-from playground import log, recording
+from playground import recording
 from playground.models import Sandbox
+from playground.performing import store
 from playground.sandboxes import SESSION_KEY, RateLimited
 
 
@@ -29,7 +30,7 @@ class RecordingMiddleware:
         request.playground_recording = current
         response = self.get_response(request)
         for record in current.implicit.values():
-            log.save_action(record)
+            store(record)
         current.implicit.clear()
         self._keep_or_drop_request_log(request, current, response)
         if getattr(request, "raised_on_purpose", False) and response.status_code == 500:
@@ -52,8 +53,8 @@ class RecordingMiddleware:
         sandbox_id = request.session.get(SESSION_KEY)
         if sandbox_id is None:
             return
-        wanted = getattr(request, "always_log_request", False) or (
-            Sandbox.objects.filter(pk=sandbox_id, log_requests=True).exists()
+        wanted = getattr(request, "always_log_request", False) or _logs_requests(
+            request, sandbox_id
         )
         if wanted:
             request_action.sandbox_id = sandbox_id
@@ -83,13 +84,22 @@ class RecordingMiddleware:
         return render(request, template, context)
 
 
+def _logs_requests(request, sandbox_id: int) -> bool:
+    """Is the visitor's request-logging switch on? The view has usually
+    loaded the sandbox already (``sandbox_for``); ask the database if not."""
+    sandbox = getattr(request, "playground_sandbox", None)
+    if sandbox is not None and sandbox.pk == sandbox_id:
+        return sandbox.log_requests
+    return Sandbox.objects.filter(pk=sandbox_id, log_requests=True).exists()
+
+
 def store_request_log(sender, **kwargs):
     """Connected last to request_finished: write the request's log, if kept."""
     current = recording.current_recording()
     # Only a request the middleware chose to log has a sandbox by now.
     if current is not None and current.request_action and current.request_action.sandbox_id:
         request_action, current.request_action = current.request_action, None
-        log.save_action(request_action)
+        store(request_action)
     recording.end_request()
 
 

@@ -1,22 +1,52 @@
 """The sandbox's outbox: where receivers "send" e-mail.
 
 Nothing leaves the machine. Each sandbox keeps its newest ``MAX_EMAILS``
-messages, and the page shows them beside the log.
+messages (``trim``), and the page shows the newest ``RECENT_EMAILS``
+beside the log.
 """
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from playground.models import OutboxEmail
 
 MAX_EMAILS = 50
+RECENT_EMAILS = 10
+
+# The e-mails sent inside ``collecting()``, like ``django.core.mail.outbox``
+# in Django's tests: the page adds them without reading the outbox back.
+_collected: ContextVar[list[OutboxEmail] | None] = ContextVar("outbox_collected", default=None)
 
 
 def send(sandbox_id: int, *, to: str, subject: str, body: str) -> OutboxEmail:
     email = OutboxEmail.objects.create(
         sandbox_id=sandbox_id, to=to[:120], subject=subject[:200], body=body
     )
-    stale = OutboxEmail.objects.filter(sandbox_id=sandbox_id).order_by("-pk")[MAX_EMAILS:]
-    OutboxEmail.objects.filter(pk__in=list(stale.values_list("pk", flat=True))).delete()
+    collected = _collected.get()
+    if collected is not None:
+        collected.append(email)
     return email
 
 
-def recent(sandbox_id: int, limit: int = 10) -> list[OutboxEmail]:
+@contextmanager
+def collecting() -> Iterator[list[OutboxEmail]]:
+    """Yield a list that fills with the e-mails sent inside the block."""
+    collected: list[OutboxEmail] = []
+    token = _collected.set(collected)
+    try:
+        yield collected
+    finally:
+        _collected.reset(token)
+
+
+def trim(sandbox_id: int) -> None:
+    """Delete all but the sandbox's newest ``MAX_EMAILS`` e-mails."""
+    newest = OutboxEmail.objects.filter(sandbox_id=sandbox_id).order_by("-pk")
+    stale = list(newest.values_list("pk", flat=True)[MAX_EMAILS:])
+    if stale:
+        OutboxEmail.objects.filter(pk__in=stale).delete()
+
+
+def recent(sandbox_id: int, limit: int = RECENT_EMAILS) -> list[OutboxEmail]:
     return list(OutboxEmail.objects.filter(sandbox_id=sandbox_id).order_by("-pk")[:limit])

@@ -161,10 +161,60 @@ def panel_context(
         "form_key": form_key,
         **shown,
         "actions": log.recent_actions(sandbox),
+        "log_limit": log.RECENT_ACTIONS,
         "emails": outbox.recent(sandbox.pk),
+        "outbox_limit": outbox.RECENT_EMAILS,
         "listening": [inspector.listeners(name) for name in scenario.signals],
-        "own_receivers": {f"playground.receivers.{name}" for name in scenario.receivers},
+        "own_receivers": _own_receivers(scenario),
     }
+
+
+# After a product create the page needs three new pieces, not a new panel:
+# the row, the log entry and the e-mails the receivers sent. Only for products: a new article or
+# tag also changes the other model's link forms, so those re-render it all.
+VERSION_HEADER = "X-Playground-Version"
+
+
+def _shown_version(request) -> int | None:
+    """The sandbox version the page showed when it sent this request."""
+    value = request.headers.get(VERSION_HEADER, "")
+    return int(value) if value.isdecimal() and len(value) < 20 else None
+
+
+def product_added_context(
+    request, sandbox: Sandbox, scenario: Scenario, outcome: Outcome
+) -> dict | None:
+    """Context for the ``product_added`` fragment, or None when the page
+    needs the whole panel: not htmx, the action failed, the scenario shows
+    no products, or the page was not exactly one change behind (someone
+    changed the sandbox meanwhile, in another tab or in the admin)."""
+    action = outcome.action
+    if not request.htmx or not outcome.ok or action is None:
+        return None
+    if "products" not in scenario.records or _shown_version(request) != action.version - 1:
+        return None
+    sandbox.version = action.version
+    return {
+        "scenario": scenario,
+        "sandbox": sandbox,
+        "poll_token": poll_token(sandbox),
+        "product": new_product_row(outcome.result, sandbox),
+        "action": action,
+        # Newest first, as the outbox lists them.
+        "new_emails": outcome.emails[::-1],
+        "own_receivers": _own_receivers(scenario),
+    }
+
+
+def new_product_row(product: Product, sandbox: Sandbox) -> Product:
+    """A just-created product, ready for the ``product_row`` partial."""
+    product.review_count = 0
+    _attach_row_forms([product], "product", sandbox, None, "")
+    return product
+
+
+def _own_receivers(scenario: Scenario) -> set[str]:
+    return {f"playground.receivers.{name}" for name in scenario.receivers}
 
 
 async def aget_product(sandbox: Sandbox, pk: int) -> Product:

@@ -5,14 +5,28 @@ the work, ``recording`` collects the signals it sends, ``log`` stores them.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
 
-from playground import log, recording
-from playground.models import Sandbox
+from playground import log, outbox, recording
+from playground.models import Action, Sandbox
 from playground.services import LimitReached
+
+# Trimming the log and the outbox is bookkeeping, not part of an action, so
+# only every TIDY_EVERY-th change of a sandbox pays for it. Between two tidies
+# a sandbox may hold a few actions' worth more than the limits.
+TIDY_EVERY = 10
+
+
+def store(record: recording.ActionRecord) -> Action | None:
+    """Save a recorded action; every TIDY_EVERY-th change, trim the sandbox."""
+    action = log.save_action(record)
+    if action is not None and action.version % TIDY_EVERY == 0:
+        log.trim(record.sandbox_id)
+        outbox.trim(record.sandbox_id)
+    return action
 
 
 @dataclass
@@ -21,6 +35,11 @@ class Outcome:
     # A message for the learner when the action did not complete: a receiver
     # raised, or a limit was reached. Bugs are not caught here.
     error: str = ""
+    # The stored log entry, with its events and the sandbox's new version
+    # (None if the sandbox was purged meanwhile).
+    action: Action | None = None
+    # The e-mails receivers sent during the action, newest last.
+    emails: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -50,15 +69,18 @@ def perform(
     """Run ``call`` as one logged action and return what happened."""
     outcome = Outcome()
     try:
-        with recording.action(sandbox.pk, label, scenario=scenario) as record:
+        with (
+            outbox.collecting() as outcome.emails,
+            recording.action(sandbox.pk, label, scenario=scenario) as record,
+        ):
             outcome.result = call()
     except Exception as error:
         message = _explain(error, record)
         if message is None:
-            log.save_action(record)
+            store(record)
             raise
         outcome.error = message
-    log.save_action(record)
+    outcome.action = store(record)
     return outcome
 
 
@@ -66,13 +88,16 @@ async def aperform(sandbox: Sandbox, label: str, call, *, scenario: str = "") ->
     """``perform`` for a coroutine function (the async view)."""
     outcome = Outcome()
     try:
-        with recording.action(sandbox.pk, label, scenario=scenario) as record:
+        with (
+            outbox.collecting() as outcome.emails,
+            recording.action(sandbox.pk, label, scenario=scenario) as record,
+        ):
             outcome.result = await call()
     except Exception as error:
         message = _explain(error, record)
         if message is None:
-            await sync_to_async(log.save_action)(record)
+            await sync_to_async(store)(record)
             raise
         outcome.error = message
-    await sync_to_async(log.save_action)(record)
+    outcome.action = await sync_to_async(store)(record)
     return outcome

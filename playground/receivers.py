@@ -35,7 +35,7 @@ from django.dispatch import receiver
 from django.utils.text import slugify
 
 from playground import outbox
-from playground.models import Article, Product, Review, Sandbox
+from playground.models import Article, Product, Review
 from playground.signals import product_shared, product_viewed
 
 # --- 1. signals-101: one post_save receiver reports every save ---------------
@@ -261,7 +261,7 @@ def email_update_on_commit(sender, instance, created, **kwargs):
 
 @receiver(post_save, sender=Product)
 def fail_on_demand(sender, instance, **kwargs):
-    if Sandbox.objects.filter(pk=instance.sandbox_id, fail_post_save=True).exists():
+    if instance.sandbox.fail_post_save:
         raise RuntimeError("the failing receiver is switched on")
     return "switch is off: did nothing"
 

@@ -109,6 +109,9 @@ def sandbox_for(request: HttpRequest) -> Sandbox:
         request.session[SESSION_KEY] = sandbox.pk
     else:
         mark_seen(sandbox)
+    # For the request-logging middleware, which would otherwise read the
+    # switch again after the view.
+    request.playground_sandbox = sandbox
     return sandbox
 
 

@@ -18,7 +18,7 @@ class LimitReached(Exception):
     """The sandbox already holds the most records a model may have."""
 
 
-def _check_room(model, sandbox: Sandbox, adding: int = 1) -> None:
+def check_room(model, sandbox: Sandbox, adding: int = 1) -> None:
     if model.objects.filter(sandbox=sandbox).count() + adding > MAX_RECORDS_PER_MODEL:
         raise LimitReached(
             f"A sandbox holds at most {MAX_RECORDS_PER_MODEL} {model._meta.verbose_name_plural}; "
@@ -32,7 +32,7 @@ def _check_room(model, sandbox: Sandbox, adding: int = 1) -> None:
 def product_create(
     *, sandbox: Sandbox, name: str, price: Decimal, stock: int, image=None
 ) -> Product:
-    _check_room(Product, sandbox)
+    check_room(Product, sandbox)
     return Product.objects.create(
         sandbox=sandbox, name=name, price=price, stock=stock, image=image or ""
     )
@@ -74,7 +74,7 @@ def product_list(*, sandbox: Sandbox) -> list[Product]:
 
 def product_get_or_create(*, sandbox: Sandbox, name: str) -> tuple[Product, bool]:
     if not Product.objects.filter(sandbox=sandbox, name=name).exists():
-        _check_room(Product, sandbox)
+        check_room(Product, sandbox)
     return Product.objects.get_or_create(
         sandbox=sandbox, name=name, defaults={"price": Decimal("1.00"), "stock": 1}
     )
@@ -97,7 +97,7 @@ BULK_PREFIX = "Bulk item"
 
 
 def products_bulk_create(*, sandbox: Sandbox, count: int) -> list[Product]:
-    _check_room(Product, sandbox, adding=count)
+    check_room(Product, sandbox, adding=count)
     start = Product.objects.filter(sandbox=sandbox, name__startswith=BULK_PREFIX).count() + 1
     return Product.objects.bulk_create(
         Product(
@@ -135,7 +135,7 @@ def products_delete_bulk_items(*, sandbox: Sandbox) -> tuple[int, dict[str, int]
 
 
 def review_create(*, product: Product, author: str, rating: int) -> Review:
-    _check_room(Review, product.sandbox)
+    check_room(Review, product.sandbox)
     return Review.objects.create(
         sandbox_id=product.sandbox_id, product=product, author=author, rating=rating
     )
@@ -155,7 +155,7 @@ def review_delete(*, review: Review) -> tuple[int, dict[str, int]]:
 
 
 def article_create(*, sandbox: Sandbox, title: str, body: str) -> Article:
-    _check_room(Article, sandbox)
+    check_room(Article, sandbox)
     return Article.objects.create(sandbox=sandbox, title=title, body=body)
 
 
@@ -170,7 +170,7 @@ def article_delete(*, article: Article) -> tuple[int, dict[str, int]]:
 
 
 def tag_create(*, sandbox: Sandbox, name: str) -> Tag:
-    _check_room(Tag, sandbox)
+    check_room(Tag, sandbox)
     return Tag.objects.create(sandbox=sandbox, name=name)
 
 

@@ -125,6 +125,12 @@ def _perform_act(request, sandbox, scenario, act: actions.Act, target, form_key:
         lambda: act.run(target, data),
         scenario=scenario.slug,
     )
+    if form_key == "product-create":
+        context = panels.product_added_context(request, sandbox, scenario, outcome)
+        if context is not None:
+            response = render(request, "playground/panel.html#product_added", context)
+            response["HX-Reswap"] = "none"  # everything in it is out of band
+            return response
     return _respond(request, sandbox, scenario, outcome=outcome)
 
 

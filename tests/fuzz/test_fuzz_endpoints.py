@@ -52,6 +52,7 @@ from playground.models import (
     SignalEvent,
     Tag,
 )
+from playground.performing import TIDY_EVERY
 from playground.sandboxes import EXAMPLE_ARTICLES, EXAMPLE_PRODUCTS, EXAMPLE_TAGS, SESSION_KEY
 from playground.services import LINK_OPERATIONS
 from playground.views import ROW_FORM_KEYS
@@ -168,7 +169,9 @@ def assert_log_consistent(sandbox_id: int) -> None:
     for action_id, action_sandbox, event_sandbox, position in rows:
         assert action_sandbox == event_sandbox == sandbox_id, (action_id, position)
         positions[action_id].append(position)
-    assert sum(map(len, positions.values())) <= MAX_EVENTS
+    if Sandbox.objects.get(pk=sandbox_id).version % TIDY_EVERY == 0:
+        # The change that made this version trimmed the log (or reset it).
+        assert sum(map(len, positions.values())) <= MAX_EVENTS
     oldest = min(positions, default=None)
     for action_id, numbers in positions.items():
         # Trimming keeps the newest events, so only the oldest action kept

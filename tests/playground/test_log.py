@@ -2,9 +2,9 @@
 
 import pytest
 
-from playground import log
-from playground.models import Action, Sandbox, SignalEvent
-from playground.performing import perform
+from playground import log, outbox
+from playground.models import Action, OutboxEmail, Sandbox, SignalEvent
+from playground.performing import TIDY_EVERY, perform, store
 from playground.recording import ActionRecord, EventRecord, ReceiverRun
 from playground.sandboxes import create_sandbox
 
@@ -187,63 +187,52 @@ def test_trim_to_zero_deletes_every_action_left_empty(history):
     assert set(stored_labels(history)) <= {"C"}
 
 
-def test_saving_past_the_limit_trims_to_max_events(sandbox):
-    """save_action trims at MAX_EVENTS on its own (500 rows are cheap)."""
+def _fill_log_past_the_limit(sandbox) -> None:
+    """MAX_EVENTS old events in one action, then the sandbox's version set
+    so that the next stored action is the last one before a tidy."""
     old = log.save_action(record(sandbox, "old", 0))
     SignalEvent.objects.bulk_create(
         SignalEvent(sandbox=sandbox, action=old, position=n, signal="post_save", sender=f"old.{n}")
         for n in range(1, log.MAX_EVENTS + 1)
     )
+    Sandbox.objects.filter(pk=sandbox.pk).update(version=2 * TIDY_EVERY - 2)
 
-    log.save_action(record(sandbox, "new", 2))
+
+def test_store_trims_to_max_events_on_every_tidy_every_th_change(sandbox):
+    _fill_log_past_the_limit(sandbox)
+
+    first = store(record(sandbox, "first", 2))  # version 2 × TIDY_EVERY - 1: no trim
+    assert first.version == 2 * TIDY_EVERY - 1
+    assert len(stored_events(sandbox)) == log.MAX_EVENTS + 2
+
+    second = store(record(sandbox, "second", 2))  # version 2 × TIDY_EVERY: trim
+    assert second.version == 2 * TIDY_EVERY
 
     senders = stored_events(sandbox)
     assert len(senders) == log.MAX_EVENTS == 500
-    assert senders[0] == "old.3"
-    assert senders[-2:] == ["new.1", "new.2"]
-    assert stored_labels(sandbox) == ["old", "new"]
+    assert senders[0] == "old.5"
+    assert senders[-4:] == ["first.1", "first.2", "second.1", "second.2"]
+    assert stored_labels(sandbox) == ["old", "first", "second"]
 
 
-# -- recent_actions ----------------------------------------------------------------------
+def test_store_trims_the_outbox_on_the_same_changes(sandbox):
+    for n in range(outbox.MAX_EMAILS + 3):
+        outbox.send(sandbox.pk, to="a@example.com", subject=f"mail {n}", body="")
+    Sandbox.objects.filter(pk=sandbox.pk).update(version=TIDY_EVERY - 2)
+
+    store(record(sandbox, "no tidy", 0))
+    assert OutboxEmail.objects.filter(sandbox=sandbox).count() == outbox.MAX_EMAILS + 3
+
+    store(record(sandbox, "tidy", 0))
+    subjects = list(
+        OutboxEmail.objects.filter(sandbox=sandbox).order_by("pk").values_list("subject", flat=True)
+    )
+    assert subjects == [f"mail {n}" for n in range(3, outbox.MAX_EMAILS + 3)]
 
 
-def test_recent_actions_are_newest_first_with_their_events(history):
-    actions = log.recent_actions(history)
+def test_store_for_a_purged_sandbox_stores_nothing_and_trims_nothing(sandbox):
+    sandbox_id = sandbox.pk
+    sandbox.delete()
 
-    assert [action.label for action in actions] == ["D", "C", "B", "A"]
-    assert [[event.sender for event in action.event_list] for action in actions] == [
-        ["D.1", "D.2"],
-        [],
-        ["B.1", "B.2"],
-        ["A.1", "A.2", "A.3"],
-    ]
-
-
-def test_recent_actions_stop_at_the_limit(history):
-    assert [action.label for action in log.recent_actions(history, limit=2)] == ["D", "C"]
-
-
-def test_one_sandboxs_events_never_appear_in_anothers_recent_actions(history):
-    other = create_sandbox()
-    log.save_action(record(other, "O", 2))
-    log.save_action(record(history, "E", 1))
-
-    mine = log.recent_actions(history)
-    theirs = log.recent_actions(other)
-
-    assert [action.label for action in mine] == ["E", "D", "C", "B", "A"]
-    assert {event.sandbox_id for action in mine for event in action.event_list} == {history.pk}
-    assert [action.label for action in theirs] == ["O"]
-    assert [event.sender for event in theirs[0].event_list] == ["O.1", "O.2"]
-    assert {event.sandbox_id for event in theirs[0].event_list} == {other.pk}
-
-
-def test_clear_empties_one_sandboxs_log(history):
-    other = create_sandbox()
-    log.save_action(record(other, "O", 2))
-
-    log.clear(history)
-
-    assert stored_labels(history) == []
-    assert stored_events(history) == []
-    assert stored_labels(other) == ["O"]
+    assert store(record(sandbox, "late", 1)) is None
+    assert not SignalEvent.objects.filter(sandbox_id=sandbox_id).exists()

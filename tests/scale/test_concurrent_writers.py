@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from playground.log import MAX_EVENTS
+from playground.performing import TIDY_EVERY
 from tests.scale.conftest import (
     HTTP_TIMEOUT,
     PAGE,
@@ -32,7 +34,6 @@ WRITERS = 16
 DURATION = 10.0  # seconds of writing
 MIN_ITERATIONS = 3  # create + edit + delete cycles each writer must complete
 OK_STATUSES = {200, 302}
-MAX_EVENTS = 500  # playground.log.MAX_EVENTS: the log keeps a sandbox's newest events
 
 # The signals each kind of action sends in the signals-101 scenario, in order.
 EXPECTED_SIGNALS = {
@@ -126,17 +127,28 @@ def stored_log(database) -> dict[int, list[tuple[int, str, list[str]]]]:
     return by_sandbox
 
 
-def expected_kept(labels: list[str]) -> list[tuple[str, list[str]]]:
-    """What the log should keep of ``labels``: the newest MAX_EVENTS events,
-    and only the actions they belong to (the oldest perhaps cut short)."""
-    kept, room = [], MAX_EVENTS
-    for label in reversed(labels):
+def newest_events(actions: list[tuple[str, list[str]]], room: int) -> list[tuple[str, list[str]]]:
+    """The newest ``room`` events of ``actions``, and only the actions they
+    belong to (the oldest perhaps cut short): what ``log.trim`` keeps."""
+    kept = []
+    for label, signals in reversed(actions):
         if room <= 0:
             break
-        signals = EXPECTED_SIGNALS[label.split()[0]]
         kept.append((label, signals[len(signals) - min(room, len(signals)) :]))
         room -= len(signals)
     return kept[::-1]
+
+
+def expected_kept(labels: list[str]) -> list[tuple[str, list[str]]]:
+    """What the log should hold of ``labels``: every action is one change of
+    the sandbox (versions 1, 2, 3…), and every TIDY_EVERY-th change trims
+    the log to its newest MAX_EVENTS events."""
+    kept: list[tuple[str, list[str]]] = []
+    for version, label in enumerate(labels, start=1):
+        kept.append((label, EXPECTED_SIGNALS[label.split()[0]]))
+        if version % TIDY_EVERY == 0:
+            kept = newest_events(kept, MAX_EVENTS)
+    return kept
 
 
 def test_16_concurrent_writers_on_sqlite_give_no_errors(tmp_path, start_server):

@@ -262,7 +262,14 @@
   var keepRecords = false;
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
-    if (target.id === "pg-records") {
+    var added = event.detail.fragment && event.detail.fragment.firstElementChild;
+    if (target.hasAttribute("data-added-in-place")) {
+      // A row, log entry or e-mail added in place: skip it when the page
+      // already has it (a poll that crossed the action brought it first).
+      if (added && added.id && document.getElementById(added.id)) {
+        event.detail.shouldSwap = false;
+      }
+    } else if (target.id === "pg-records") {
       keepRecords =
         target.contains(document.activeElement) ||
         target.querySelector("details.pg-row__edit[open]") !== null;
@@ -272,6 +279,42 @@
     } else if (target.id === "pg-poller" && keepRecords) {
       event.detail.shouldSwap = false;
       keepRecords = false;
+    }
+  });
+
+  // --- Actions that only add something --------------------------------------
+  // Each action tells the server which version of the sandbox this page
+  // shows. When the page is exactly one change behind, a product create is
+  // answered with just the new row and log entry (HX-Reswap: none), not the
+  // whole panel; anything else still gets the whole panel.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var poller = document.getElementById("pg-poller");
+    var panel = document.getElementById("playground");
+    if (poller && panel && event.detail.verb === "post" && panel.contains(event.detail.elt)) {
+      event.detail.headers["X-Playground-Version"] = poller.dataset.version;
+    }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    document.querySelectorAll("[data-count-of]").forEach(function (count) {
+      var list = document.querySelector(count.dataset.countOf);
+      if (list) {
+        count.textContent = String(list.children.length);
+      }
+    });
+    // Lists that grow at the top keep as many items as a fresh page shows.
+    document.querySelectorAll("[data-keep]").forEach(function (list) {
+      var keep = parseInt(list.dataset.keep, 10);
+      while (keep > 0 && list.children.length > keep) {
+        list.removeChild(list.lastElementChild);
+      }
+    });
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    var xhr = event.detail.xhr;
+    if (event.detail.successful && form instanceof HTMLFormElement && xhr &&
+        xhr.getResponseHeader("HX-Reswap") === "none") {
+      form.reset(); // ready for the next one, as a re-rendered form would be
     }
   });
 

@@ -1,0 +1,49 @@
+"""The create target's baseline: a plain create of the same model, served by
+the same server as the site (``bench/settings.py`` adds this URL).
+
+It is the playground's "Create product" request with the signals taken out.
+The same middleware (session, CSRF, the visitor's sandbox and its rate limit),
+the same form, the same room check and the same new row in the answer; but
+the row is written with ``bulk_create()``, which sends no save signals, so no
+save receiver runs and nothing is recorded or logged. (``Product()`` itself
+still sends ``pre_init``/``post_init``, as every instance does; their two
+lesson receivers only return a sentence.)
+"""
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import path
+from django.views.decorators.http import require_POST
+
+from playground import panels, scenarios
+from playground.forms import ProductCreateForm
+from playground.models import Product
+from playground.sandboxes import sandbox_for_action
+from playground.services import LimitReached, check_room
+from tutorial.urls import handler400, handler404
+from tutorial.urls import urlpatterns as site_urlpatterns
+
+SCENARIO = scenarios.get("signals-101")
+PATH = "bench/plain-create/"
+
+
+@require_POST
+def plain_create(request):
+    sandbox = sandbox_for_action(request)
+    form = ProductCreateForm(request.POST, prefix="product-create")
+    if not form.is_valid():
+        return HttpResponse("Invalid product.", status=422, content_type="text/plain")
+    data = form.cleaned_data
+    try:
+        check_room(Product, sandbox)
+    except LimitReached as error:
+        return HttpResponse(str(error), status=409, content_type="text/plain")
+    [product] = Product.objects.bulk_create(
+        [Product(sandbox=sandbox, name=data["name"], price=data["price"], stock=data["stock"])]
+    )
+    context = {"scenario": SCENARIO, "product": panels.new_product_row(product, sandbox)}
+    return render(request, "playground/panel.html#product_row", context)
+
+
+urlpatterns = [path(PATH, plain_create), *site_urlpatterns]
+__all__ = ["handler400", "handler404", "urlpatterns"]
