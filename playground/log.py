@@ -32,7 +32,8 @@ def save_action(record: ActionRecord) -> Action | None:
         note=note[:300],
         error=record.error,
     )
-    with transaction.atomic():
+    # No savepoint when the caller's transaction (performing.store) holds it.
+    with transaction.atomic(savepoint=False):
         version = touch(record.sandbox_id)
         if version is None:
             return None  # the sandbox was purged meanwhile

@@ -139,7 +139,9 @@ class Action(models.Model):
     log can say so.
     """
 
-    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the (sandbox, -id) index below serves every
+    # lookup by sandbox, and each index is one more page written per action.
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     label = models.CharField(max_length=300)
     scenario = models.CharField(max_length=40, blank=True)
@@ -163,7 +165,8 @@ class SignalEvent(models.Model):
     loops over it.
     """
 
-    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="+")
+    # Indexed by (sandbox, -id) below, like Action.
+    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="+", db_index=False)
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="events")
     position = models.PositiveIntegerField()  # 1, 2, 3… within the action
     depth = models.PositiveSmallIntegerField(default=0)  # sent from inside a receiver

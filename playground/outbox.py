@@ -3,6 +3,11 @@
 Nothing leaves the machine. Each sandbox keeps its newest ``MAX_EMAILS``
 messages (``trim``), and the page shows the newest ``RECENT_EMAILS``
 beside the log.
+
+Like real e-mail, sending cannot be rolled back. Inside a playground action
+(``collecting()``), ``send`` keeps the e-mail in memory, and the action's
+log stores it afterwards, in the log's own transaction, whatever the
+action's transactions did. Anywhere else it is stored at once.
 """
 
 from collections.abc import Iterator
@@ -15,23 +20,29 @@ MAX_EMAILS = 50
 RECENT_EMAILS = 10
 
 # The e-mails sent inside ``collecting()``, like ``django.core.mail.outbox``
-# in Django's tests: the page adds them without reading the outbox back.
+# in Django's tests.
 _collected: ContextVar[list[OutboxEmail] | None] = ContextVar("outbox_collected", default=None)
 
 
 def send(sandbox_id: int, *, to: str, subject: str, body: str) -> OutboxEmail:
-    email = OutboxEmail.objects.create(
-        sandbox_id=sandbox_id, to=to[:120], subject=subject[:200], body=body
-    )
+    email = OutboxEmail(sandbox_id=sandbox_id, to=to[:120], subject=subject[:200], body=body)
     collected = _collected.get()
-    if collected is not None:
+    if collected is None:
+        email.save()
+    else:
         collected.append(email)
     return email
 
 
+def deliver(emails: list[OutboxEmail]) -> None:
+    """Store e-mails collected during an action; each gets its id."""
+    OutboxEmail.objects.bulk_create(emails)
+
+
 @contextmanager
 def collecting() -> Iterator[list[OutboxEmail]]:
-    """Yield a list that fills with the e-mails sent inside the block."""
+    """Yield a list that fills with the e-mails sent inside the block; the
+    caller delivers them."""
     collected: list[OutboxEmail] = []
     token = _collected.set(collected)
     try:

@@ -4,14 +4,15 @@ This is the only place where the three parts meet: a service function does
 the work, ``recording`` collects the signals it sends, ``log`` stores them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.db import transaction
 
 from playground import log, outbox, recording
-from playground.models import Action, Sandbox
+from playground.models import Action, OutboxEmail, Sandbox
 from playground.services import LimitReached
 
 # Trimming the log and the outbox is bookkeeping, not part of an action, so
@@ -20,9 +21,13 @@ from playground.services import LimitReached
 TIDY_EVERY = 10
 
 
-def store(record: recording.ActionRecord) -> Action | None:
-    """Save a recorded action; every TIDY_EVERY-th change, trim the sandbox."""
-    action = log.save_action(record)
+def store(record: recording.ActionRecord, emails: Sequence[OutboxEmail] = ()) -> Action | None:
+    """Save a recorded action and the e-mails its receivers sent, in one
+    transaction; every TIDY_EVERY-th change, trim the sandbox."""
+    with transaction.atomic():
+        action = log.save_action(record)
+        if action is not None and emails:
+            outbox.deliver(list(emails))
     if action is not None and action.version % TIDY_EVERY == 0:
         log.trim(record.sandbox_id)
         outbox.trim(record.sandbox_id)
@@ -38,7 +43,7 @@ class Outcome:
     # The stored log entry, with its events and the sandbox's new version
     # (None if the sandbox was purged meanwhile).
     action: Action | None = None
-    # The e-mails receivers sent during the action, newest last.
+    # The e-mails receivers sent during the action, oldest first.
     emails: list = field(default_factory=list)
 
     @property
@@ -77,10 +82,10 @@ def perform(
     except Exception as error:
         message = _explain(error, record)
         if message is None:
-            store(record)
+            store(record, outcome.emails)
             raise
         outcome.error = message
-    outcome.action = store(record)
+    outcome.action = store(record, outcome.emails)
     return outcome
 
 
@@ -96,8 +101,8 @@ async def aperform(sandbox: Sandbox, label: str, call, *, scenario: str = "") ->
     except Exception as error:
         message = _explain(error, record)
         if message is None:
-            await sync_to_async(store)(record)
+            await sync_to_async(store)(record, outcome.emails)
             raise
         outcome.error = message
-    outcome.action = await sync_to_async(store)(record)
+    outcome.action = await sync_to_async(store)(record, outcome.emails)
     return outcome

@@ -21,11 +21,20 @@ def open_scenario(page: Page, site: str, path: str = SCENARIO) -> None:
 def create_product(page: Page, name: str, price: str = "4.50", stock: str = "7") -> None:
     # Scoped to the panel: a lesson's text may mention the same labels.
     panel = page.locator("#playground")
-    panel.get_by_text("Create a product", exact=True).click()
+    create_form = panel.locator("details.pg-card", has_text="Create a product")
+    if create_form.get_attribute("open") is None:
+        panel.get_by_text("Create a product", exact=True).click()
     panel.get_by_label("Name").first.fill(name)
     panel.get_by_label("Price").first.fill(price)
     panel.get_by_label("Stock").first.fill(stock)
     panel.get_by_role("button", name="Create product").click()
+
+
+def normalised(html: str) -> str:
+    """Markup with whitespace between tags dropped and runs collapsed, and
+    CSRF tokens (masked afresh on every render) blanked."""
+    html = re.sub(r'(name="csrfmiddlewaretoken" value=")[^"]+"', r'\1"', html)
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", html)).strip()
 
 
 def log_signals(page: Page, action_index: int = 0) -> list[str]:
@@ -272,3 +281,99 @@ def test_scenario_pages_fit_360px_with_everything_open(page: Page, site, slug):
         summary.click()
 
     assert page.evaluate("document.documentElement.scrollWidth") == 360
+
+
+def test_a_create_adds_row_entry_and_email_in_place_as_a_reload_shows_them(page: Page, site):
+    open_scenario(page, site)
+    page.evaluate("window.pageMarker = 'still here'")
+    expect(page.locator("[data-count-of='#pg-list-products']")).to_have_text("3")
+
+    with page.expect_response(re.compile(r"/do/product-create/$")) as answer:
+        create_product(page, "Ink <i>blue</i>", "3.20", "2")
+    assert answer.value.headers["hx-reswap"] == "none"  # the in-place answer, not the panel
+
+    entry = page.locator("#pg-actions > li").first
+    expect(entry.locator(".pg-action__label")).to_have_text("Created Product 'Ink <i>blue</i>'")
+    expect(page.locator("[data-count-of='#pg-list-products']")).to_have_text("4")
+    expect(page.locator(".pg-row").last).to_contain_text("Ink <i>blue</i>")
+    expect(page.locator("#pg-outbox-list > li").first).to_contain_text(
+        "New product: Ink <i>blue</i>"
+    )
+    expect(page.locator("[data-count-of='#pg-outbox-list']")).to_have_text("1")
+    expect(page.locator("#playground").get_by_label("Name").first).to_have_value("")
+    assert page.evaluate("window.pageMarker") == "still here"
+    entry_id = entry.get_attribute("id")
+    built = {
+        "#" + entry_id: normalised(page.locator("#" + entry_id).evaluate("e => e.outerHTML")),
+        ".pg-row:last-child": normalised(page.locator(".pg-row").last.inner_html()),
+        "#pg-outbox-list": normalised(page.locator("#pg-outbox-list").inner_html()),
+    }
+    page.screenshot(path="/tmp/in-place-create.png", full_page=True)
+
+    page.reload()
+    expect(page.locator("#" + entry_id)).to_have_count(1)
+    rendered = {
+        "#" + entry_id: normalised(page.locator("#" + entry_id).evaluate("e => e.outerHTML")),
+        ".pg-row:last-child": normalised(page.locator(".pg-row").last.inner_html()),
+        "#pg-outbox-list": normalised(page.locator("#pg-outbox-list").inner_html()),
+    }
+    # site.js built the entry from data; the server renders it from the template.
+    assert built == rendered
+
+
+def test_an_in_place_answer_that_arrives_after_a_poll_adds_nothing_twice(page: Page, site):
+    open_scenario(page, site)
+    held = {}
+
+    def hold_the_answer(route):
+        held["response"] = route.fetch()  # the server has created the product
+        held["route"] = route
+
+    page.route(re.compile(r"/do/product-create/$"), hold_the_answer)
+    create_product(page, "Raced")
+    # The one-second poll brings the new row and entry first…
+    expect(page.locator(".pg-row", has_text="Raced")).to_have_count(1, timeout=5000)
+    expect(page.locator(".pg-action__label", has_text="Raced")).to_have_count(1)
+    # …then the held in-place answer arrives: nothing may appear twice.
+    held["route"].fulfill(response=held["response"])
+    page.wait_for_timeout(500)
+
+    expect(page.locator(".pg-row", has_text="Raced")).to_have_count(1)
+    expect(page.locator(".pg-action__label", has_text="Raced")).to_have_count(1)
+    expect(page.locator(".pg-mail", has_text="New product: Raced")).to_have_count(1)
+    expect(page.locator("[data-count-of='#pg-list-products']")).to_have_text("4")
+
+
+def test_the_log_keeps_as_many_entries_in_place_as_a_fresh_page_shows(page: Page, site):
+    open_scenario(page, site)
+    limit = int(page.locator("#pg-actions").get_attribute("data-keep"))
+    # Fill the log to its limit with the page's own session, then reload.
+    for _ in range(limit):
+        page.request.post(
+            site + SCENARIO + "do/product-list/",
+            headers={"X-CSRFToken": csrf_token(page)},
+        )
+    page.reload()
+    expect(page.locator("#pg-actions > li")).to_have_count(limit)
+
+    create_product(page, "One more")
+
+    expect(page.locator("#pg-actions > li").first).to_contain_text("Created Product 'One more'")
+    expect(page.locator("#pg-actions > li")).to_have_count(limit)
+
+
+def csrf_token(page: Page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+
+
+def test_an_in_place_create_fits_360px_in_the_dark_theme(page: Page, site):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.emulate_media(color_scheme="dark")
+    open_scenario(page, site)
+
+    create_product(page, "A rather long product name that has to wrap somewhere")
+
+    expect(page.locator("#pg-actions > li").first).to_contain_text("rather long product name")
+    assert page.evaluate("document.documentElement.dataset.theme") == "dark"
+    assert page.evaluate("document.documentElement.scrollWidth") == 360
+    page.locator("#pg-log").screenshot(path="/tmp/in-place-create-dark-360.png")

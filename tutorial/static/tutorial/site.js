@@ -294,7 +294,86 @@
       event.detail.headers["X-Playground-Version"] = poller.dataset.version;
     }
   });
+  // A log entry added in place arrives as data (data-action); build the
+  // markup of the "action_entry" partial from it. textContent escapes.
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text !== undefined) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function append(parent) {
+    for (var index = 1; index < arguments.length; index++) {
+      var child = arguments[index];
+      parent.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return parent;
+  }
+
+  function buildRun(run) {
+    var item = element("li", "pg-run" + (run.error ? " pg-run--error" : "") + (run.own ? " pg-run--own" : ""));
+    var result = element("span", "pg-run__result");
+    if (run.error) {
+      append(result, "raised ", element("code", "", run.error));
+    } else {
+      result.textContent = "→ " + (run.result || "returned None");
+    }
+    return append(item, element("code", "pg-run__name", run.name), " ", result, " ",
+      element("span", "pg-run__ms", run.ms + " ms"));
+  }
+
+  function buildEvent(event) {
+    var item = element("li", "pg-event pg-event--depth-" + event.depth);
+    var head = append(element("p", "pg-event__head"),
+      element("span", "pg-event__n", String(event.position)), " ",
+      element("code", "pg-event__signal", event.signal), " ",
+      append(element("span", "pg-event__sender"), "sender=", element("code", "", event.sender)));
+    item.appendChild(head);
+    if (event.arguments.length) {
+      var args = element("p", "pg-event__args");
+      event.arguments.forEach(function (pair, index) {
+        append(args, index ? " " : "", element("code", "", pair[0] + "=" + pair[1]));
+      });
+      item.appendChild(args);
+    }
+    if (event.receivers.length) {
+      var runs = element("ul", "pg-runs");
+      event.receivers.forEach(function (run) {
+        runs.appendChild(buildRun(run));
+      });
+      item.appendChild(runs);
+    } else {
+      item.appendChild(element("p", "pg-event__none", "No receiver ran."));
+    }
+    return item;
+  }
+
+  function buildAction(item) {
+    var data = JSON.parse(item.dataset.action);
+    item.removeAttribute("data-action");
+    item.appendChild(element("p", "pg-action__label", data.label));
+    if (data.note) {
+      item.appendChild(element("p", "pg-action__note", data.note));
+    }
+    if (data.events.length) {
+      var events = element("ol", "pg-events");
+      data.events.forEach(function (event) {
+        events.appendChild(buildEvent(event));
+      });
+      item.appendChild(events);
+    }
+    if (data.error) {
+      append(item.appendChild(element("p", "pg-action__error")), "Ended with ", element("code", "", data.error));
+    }
+  }
+
   document.addEventListener("htmx:oobAfterSwap", function () {
+    document.querySelectorAll("#pg-actions > li[data-action]").forEach(buildAction);
     document.querySelectorAll("[data-count-of]").forEach(function (count) {
       var list = document.querySelector(count.dataset.countOf);
       if (list) {
