@@ -142,7 +142,7 @@ def main(argv=None) -> int:
         create = in_process_create(args)
         runs: dict[str, Result] = {}
         print("Starting gunicorn (production mode, 2 gthread workers × 4 threads)…", flush=True)
-        with server.running_site(extra_env=BENCH_SETTINGS) as (url, pid):
+        with server.running_site(extra_env=BENCH_SETTINGS) as (url, pid, database):
             parts = urlsplit(url)
             host, port = parts.hostname, parts.port
             host_header = f"{host}:{port}"
@@ -164,6 +164,7 @@ def main(argv=None) -> int:
 
             def load(name, source, connections, expect=None):
                 print(f"  {name} ({connections} connections)…", flush=True)
+                server.checkpoint(database)
                 result = run_load(
                     name,
                     host,

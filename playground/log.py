@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from playground.models import Action, Sandbox, SignalEvent
 from playground.recording import ActionRecord
+from playground.rows import insert_rows
 
 MAX_EVENTS = 500
 # How many actions the page shows.
@@ -37,7 +38,7 @@ def save_action(record: ActionRecord) -> Action | None:
         version = touch(record.sandbox_id)
         if version is None:
             return None  # the sandbox was purged meanwhile
-        _insert([action])
+        insert_rows([action])
         action.event_list = [
             SignalEvent(
                 sandbox_id=record.sandbox_id,
@@ -52,40 +53,9 @@ def save_action(record: ActionRecord) -> Action | None:
             for position, event in enumerate(record.events, start=1)
         ]
         if action.event_list:
-            _insert(action.event_list)
+            insert_rows(action.event_list)
     action.version = version
     return action
-
-
-def _insert(rows: list[Action] | list[SignalEvent]) -> None:
-    """INSERT new log rows in one statement, sending no signals.
-
-    Every action writes the log, so this is the hottest write in the site;
-    plain SQL skips ``bulk_create()``'s query compiler, which costs more
-    than the inserts themselves (see docs/benchmarks.md). Each value goes
-    through its field's own preparation, so JSON and dates are stored
-    exactly as the ORM stores them. A single row gets its id back.
-    """
-    model = type(rows[0])
-    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(field.column) for field in fields)}) "
-        f"VALUES ({', '.join(['%s'] * len(fields))})"
-    )
-    values = [
-        [field.get_db_prep_save(field.pre_save(row, add=True), connection) for field in fields]
-        for row in rows
-    ]
-    with connection.cursor() as cursor:
-        if len(rows) == 1:
-            cursor.execute(f"{sql} RETURNING {quote(model._meta.pk.column)}", values[0])
-            rows[0].pk = cursor.fetchone()[0]
-        else:
-            cursor.executemany(sql, values)
-    for row in rows:
-        row._state.adding = False
 
 
 def touch(sandbox_id: int) -> int | None:

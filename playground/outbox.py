@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from playground.models import OutboxEmail
+from playground.rows import insert_rows
 
 MAX_EMAILS = 50
 RECENT_EMAILS = 10
@@ -36,7 +37,8 @@ def send(sandbox_id: int, *, to: str, subject: str, body: str) -> OutboxEmail:
 
 def deliver(emails: list[OutboxEmail]) -> None:
     """Store e-mails collected during an action; each gets its id."""
-    OutboxEmail.objects.bulk_create(emails)
+    for email in emails:
+        insert_rows([email])
 
 
 @contextmanager
