@@ -149,6 +149,15 @@ class Action(models.Model):
     note = models.CharField(max_length=300, blank=True)
     # The exception that ended the action, if any, as "ValueError: message".
     error = models.TextField(blank=True)
+    # Every signal sent during the action, in order, as the recorder saw it:
+    # [{"position": 1, "depth": 0, "signal": "post_save", "sender": "Product",
+    #   "arguments": [["created", "True"], ...],
+    #   "receivers": [{"name": "playground.receivers.x", "result": "...",
+    #                  "error": "", "ms": 0.12}, ...]}, ...]
+    # Kept in the action's own row: one INSERT writes an action whole, with
+    # nothing half-written between statements, and one SELECT reads the log.
+    events = models.JSONField(default=list)
+    event_count = models.PositiveIntegerField(default=0)  # len(events), for trimming
 
     class Meta:
         ordering = ["-pk"]
@@ -156,33 +165,6 @@ class Action(models.Model):
 
     def __str__(self):
         return self.label
-
-
-class SignalEvent(models.Model):
-    """One signal sent during an action, and what each receiver did.
-
-    Stored as plain text and JSON made by the recorder: the template only
-    loops over it.
-    """
-
-    # Indexed by (sandbox, -id) below, like Action.
-    sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="+", db_index=False)
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="events")
-    position = models.PositiveIntegerField()  # 1, 2, 3… within the action
-    depth = models.PositiveSmallIntegerField(default=0)  # sent from inside a receiver
-    signal = models.CharField(max_length=40)
-    sender = models.CharField(max_length=120)
-    # [["created", "True"], ["update_fields", "frozenset({'stock'})"], ...]
-    arguments = models.JSONField(default=list)
-    # [{"name": "playground.receivers.x", "result": "...", "error": "", "ms": 0.12}, ...]
-    receivers = models.JSONField(default=list)
-
-    class Meta:
-        ordering = ["action_id", "position"]
-        indexes = [models.Index(fields=["sandbox", "-id"])]
-
-    def __str__(self):
-        return f"{self.position}. {self.signal} from {self.sender}"
 
 
 class RateWindow(models.Model):

@@ -223,12 +223,8 @@ def action_data(action, own_receivers: set[str]) -> dict:
         "note": action.note,
         "error": action.error,
         "events": [
-            {
-                "position": event.position,
-                "depth": event.depth,
-                "signal": event.signal,
-                "sender": event.sender,
-                "arguments": event.arguments,
+            event
+            | {
                 "receivers": [
                     {
                         "name": run["name"],
@@ -238,10 +234,10 @@ def action_data(action, own_receivers: set[str]) -> dict:
                         "ms": f"{run['ms']:.3f}",
                         "own": run["name"] in own_receivers,
                     }
-                    for run in event.receivers
-                ],
+                    for run in event["receivers"]
+                ]
             }
-            for event in action.event_list
+            for event in action.events
         ],
     }
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from django.db import transaction
+from django.db import IntegrityError
 
 from playground import log, outbox, recording
 from playground.models import Action, OutboxEmail, Sandbox
@@ -22,13 +22,25 @@ TIDY_EVERY = 10
 
 
 def store(record: recording.ActionRecord, emails: Sequence[OutboxEmail] = ()) -> Action | None:
-    """Save a recorded action and the e-mails its receivers sent, in one
-    transaction; every TIDY_EVERY-th change, trim the sandbox."""
-    with transaction.atomic():
-        action = log.save_action(record)
-        if action is not None and emails:
-            outbox.deliver(list(emails))
-    if action is not None and action.version % TIDY_EVERY == 0:
+    """Save a recorded action and the e-mails its receivers sent; every
+    TIDY_EVERY-th change, trim the sandbox.
+
+    Each is one short statement of its own, with no transaction around
+    them: on SQLite a transaction holds the single write lock across
+    Python code, and every other writer waits for it. The e-mails go
+    first, the log last, because saving the log tells open pages to look.
+    """
+    try:
+        outbox.deliver(list(emails))
+    except IntegrityError:
+        return None  # the sandbox was purged meanwhile
+    action = log.save_action(record)
+    if action is None:
+        # Purged meanwhile, inside a transaction that checks foreign keys
+        # only when it ends: take the e-mails back too.
+        OutboxEmail.objects.filter(pk__in=[email.pk for email in emails if email.pk]).delete()
+        return None
+    if action.version % TIDY_EVERY == 0:
         log.trim(record.sandbox_id)
         outbox.trim(record.sandbox_id)
     return action

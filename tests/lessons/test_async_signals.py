@@ -308,12 +308,12 @@ RECEIVERS = "playground.receivers."
 
 
 def runs(action):
-    [event] = action.events.order_by("position")
+    [event] = action.events
     return (
-        event.signal,
-        event.sender,
-        event.arguments,
-        [(run["name"].removeprefix(RECEIVERS), run["result"]) for run in event.receivers],
+        event["signal"],
+        event["sender"],
+        event["arguments"],
+        [(run["name"].removeprefix(RECEIVERS), run["result"]) for run in event["receivers"]],
     )
 
 

@@ -1,15 +1,16 @@
 """Fixtures for the playground tests: a seeded sandbox and its stored log.
 
-Tests read the log back from the database (``Action`` and ``SignalEvent``
-rows), exactly as the page does, rather than the recorder's in-memory
+Tests read the log back from the database (``Action`` rows and their
+``events``), exactly as the page does, rather than the recorder's in-memory
 records: what is asserted is what a learner would see.
 """
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
 
-from playground.models import Action, Product, Sandbox, SignalEvent
+from playground.models import Action, Product, Sandbox
 from playground.performing import Outcome, perform
 from playground.sandboxes import create_sandbox
 
@@ -37,7 +38,8 @@ class Logged:
     """One stored action: its ``Action`` row and its events in order."""
 
     action: Action
-    events: list[SignalEvent]
+    # Each stored event, with its keys as attributes (event.signal, …).
+    events: list[SimpleNamespace]
     # What ``perform`` returned, when the action was run by the ``run`` fixture.
     outcome: Outcome | None = None
 
@@ -46,8 +48,8 @@ class Logged:
         """``[(signal, sender), ...]`` in the order they were sent."""
         return [(event.signal, event.sender) for event in self.events]
 
-    def event(self, position: int) -> SignalEvent:
-        """Event ``position`` (1-based, like ``SignalEvent.position``)."""
+    def event(self, position: int) -> SimpleNamespace:
+        """Event ``position`` (1-based, like the stored ``position``)."""
         event = self.events[position - 1]
         assert event.position == position
         return event
@@ -87,7 +89,7 @@ class Logged:
 
 def stored(action: Action) -> Logged:
     """An action and its events, read back from the database."""
-    return Logged(action=action, events=list(action.events.order_by("position")))
+    return Logged(action=action, events=[SimpleNamespace(**event) for event in action.events])
 
 
 def last_action(sandbox: Sandbox) -> Logged:

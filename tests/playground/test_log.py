@@ -3,7 +3,7 @@
 import pytest
 
 from playground import log, outbox
-from playground.models import Action, OutboxEmail, Sandbox, SignalEvent
+from playground.models import Action, OutboxEmail, Sandbox
 from playground.performing import TIDY_EVERY, perform, store
 from playground.recording import ActionRecord, EventRecord, ReceiverRun
 from playground.sandboxes import create_sandbox
@@ -24,9 +24,10 @@ def record(sandbox: Sandbox, label: str, events: int, **fields) -> ActionRecord:
 
 def stored_events(sandbox: Sandbox) -> list[str]:
     """Every stored event of the sandbox, oldest first, by its sender."""
-    return list(
-        SignalEvent.objects.filter(sandbox=sandbox).order_by("pk").values_list("sender", flat=True)
-    )
+    actions = Action.objects.filter(sandbox=sandbox).order_by("pk")
+    return [
+        event["sender"] for events in actions.values_list("events", flat=True) for event in events
+    ]
 
 
 def stored_labels(sandbox: Sandbox) -> list[str]:
@@ -72,28 +73,34 @@ def test_save_action_stores_the_events_in_order_with_their_details(sandbox):
         "",
         "",
     )
-    assert [
-        (e.position, e.depth, e.signal, e.sender, e.arguments, e.receivers, e.sandbox_id)
-        for e in action.events.order_by("position")
-    ] == [
-        (1, 0, "pre_save", "Product", [["raw", "False"]], [], sandbox.pk),
-        (
-            2,
-            1,
-            "post_save",
-            "Product",
-            [["created", "True"], ["update_fields", "None"]],
-            [{"name": "app.r", "result": "done", "error": "", "ms": 0.5}],
-            sandbox.pk,
-        ),
+    expected = [
+        {
+            "position": 1,
+            "depth": 0,
+            "signal": "pre_save",
+            "sender": "Product",
+            "arguments": [["raw", "False"]],
+            "receivers": [],
+        },
+        {
+            "position": 2,
+            "depth": 1,
+            "signal": "post_save",
+            "sender": "Product",
+            "arguments": [["created", "True"], ["update_fields", "None"]],
+            "receivers": [{"name": "app.r", "result": "done", "error": "", "ms": 0.5}],
+        },
     ]
+    assert action.events == expected
+    stored = Action.objects.get(pk=action.pk)
+    assert (stored.events, stored.event_count, stored.sandbox_id) == (expected, 2, sandbox.pk)
 
 
 def test_save_action_notes_an_action_without_events(sandbox):
     action = log.save_action(record(sandbox, "silent", 0))
 
     assert action.note == "No signals sent."
-    assert not action.events.exists()
+    assert Action.objects.get(pk=action.pk).events == []
 
 
 def test_save_action_keeps_a_note_given_by_the_recorder(sandbox):
@@ -134,30 +141,25 @@ def test_save_action_for_a_purged_sandbox_stores_nothing(sandbox):
 
     assert log.save_action(action_record) is None
     assert not Action.objects.filter(sandbox_id=sandbox_id).exists()
-    assert not SignalEvent.objects.filter(sandbox_id=sandbox_id).exists()
 
 
 # -- trim ------------------------------------------------------------------------------
 
 
-def test_trim_keeps_exactly_the_newest_events(history):
-    log.trim(history.pk, keep=3)
-
-    assert stored_events(history) == ["B.2", "D.1", "D.2"]
-
-
-def test_trim_deletes_actions_left_empty_and_keeps_newer_ones(history):
-    log.trim(history.pk, keep=3)
-
-    # A lost all its events; B keeps one; C never had any but is newer.
-    assert stored_labels(history) == ["B", "C", "D"]
-
-
-def test_trim_on_an_action_boundary_deletes_the_whole_older_action(history):
+def test_trim_keeps_the_newest_whole_actions_within_the_limit(history):
     log.trim(history.pk, keep=4)
 
-    assert stored_events(history) == ["B.1", "B.2", "D.1", "D.2"]
+    # D (2) + C (0) + B (2) = 4 events; A would make 7.
     assert stored_labels(history) == ["B", "C", "D"]
+    assert stored_events(history) == ["B.1", "B.2", "D.1", "D.2"]
+
+
+def test_trim_never_cuts_an_action_in_half(history):
+    log.trim(history.pk, keep=3)
+
+    # B would make 4 events: it goes whole, with everything older.
+    assert stored_labels(history) == ["C", "D"]
+    assert stored_events(history) == ["D.1", "D.2"]
 
 
 @pytest.mark.parametrize("keep", [7, 8, 500])
@@ -168,51 +170,52 @@ def test_trim_with_room_to_spare_changes_nothing(history, keep):
     assert stored_labels(history) == ["A", "B", "C", "D"]
 
 
+def test_trim_always_keeps_the_newest_action(history):
+    log.trim(history.pk, keep=0)
+
+    assert stored_labels(history) == ["D"]
+
+
 def test_trim_leaves_other_sandboxes_alone(history):
     other = create_sandbox()
     log.save_action(record(other, "O", 4))
 
     log.trim(history.pk, keep=1)
 
-    assert stored_events(history) == ["D.2"]
+    assert stored_labels(history) == ["D"]
     assert stored_events(other) == ["O.1", "O.2", "O.3", "O.4"]
-    assert stored_labels(other) == ["O"]
 
 
-def test_trim_to_zero_deletes_every_action_left_empty(history):
-    log.trim(history.pk, keep=0)
+def test_trim_keeps_at_most_max_actions_even_without_events(sandbox, monkeypatch):
+    monkeypatch.setattr(log, "MAX_ACTIONS", 3)
+    for label in "ABCDE":
+        log.save_action(record(sandbox, label, 0))
 
-    assert stored_events(history) == []
-    # A, B and D lost their events; C (silent) never had any, so either is fine.
-    assert set(stored_labels(history)) <= {"C"}
+    log.trim(sandbox.pk)
+
+    assert stored_labels(sandbox) == ["C", "D", "E"]
 
 
-def _fill_log_past_the_limit(sandbox) -> None:
+def _fill_log_to_the_limit(sandbox) -> None:
     """MAX_EVENTS old events in one action, then the sandbox's version set
     so that the next stored action is the last one before a tidy."""
-    old = log.save_action(record(sandbox, "old", 0))
-    SignalEvent.objects.bulk_create(
-        SignalEvent(sandbox=sandbox, action=old, position=n, signal="post_save", sender=f"old.{n}")
-        for n in range(1, log.MAX_EVENTS + 1)
-    )
+    log.save_action(record(sandbox, "old", log.MAX_EVENTS))
     Sandbox.objects.filter(pk=sandbox.pk).update(version=2 * TIDY_EVERY - 2)
 
 
 def test_store_trims_to_max_events_on_every_tidy_every_th_change(sandbox):
-    _fill_log_past_the_limit(sandbox)
+    _fill_log_to_the_limit(sandbox)
 
     first = store(record(sandbox, "first", 2))  # version 2 × TIDY_EVERY - 1: no trim
     assert first.version == 2 * TIDY_EVERY - 1
-    assert len(stored_events(sandbox)) == log.MAX_EVENTS + 2
+    assert stored_labels(sandbox) == ["old", "first"]
 
     second = store(record(sandbox, "second", 2))  # version 2 × TIDY_EVERY: trim
     assert second.version == 2 * TIDY_EVERY
 
-    senders = stored_events(sandbox)
-    assert len(senders) == log.MAX_EVENTS == 500
-    assert senders[0] == "old.5"
-    assert senders[-4:] == ["first.1", "first.2", "second.1", "second.2"]
-    assert stored_labels(sandbox) == ["old", "first", "second"]
+    # "old" no longer fits beside the newer events: it goes whole.
+    assert stored_labels(sandbox) == ["first", "second"]
+    assert stored_events(sandbox) == ["first.1", "first.2", "second.1", "second.2"]
 
 
 def test_store_trims_the_outbox_on_the_same_changes(sandbox):
@@ -230,9 +233,9 @@ def test_store_trims_the_outbox_on_the_same_changes(sandbox):
     assert subjects == [f"mail {n}" for n in range(3, outbox.MAX_EMAILS + 3)]
 
 
-def test_store_for_a_purged_sandbox_stores_nothing_and_trims_nothing(sandbox):
+def test_store_for_a_purged_sandbox_stores_nothing(sandbox):
     sandbox_id = sandbox.pk
     sandbox.delete()
 
     assert store(record(sandbox, "late", 1)) is None
-    assert not SignalEvent.objects.filter(sandbox_id=sandbox_id).exists()
+    assert not Action.objects.filter(sandbox_id=sandbox_id).exists()

@@ -97,27 +97,21 @@ def test_the_entry_data_is_what_the_log_stored_in_order():
 
 
 def test_action_data_formats_ms_as_the_template_does():
-    action = Action(label="x", note="", error="")
-    action.event_list = [
-        type(
-            "Event",
-            (),
-            {
-                "position": 1,
-                "depth": 1,
-                "signal": "post_save",
-                "sender": "Product",
-                "arguments": [["raw", "False"]],
-                "receivers": [{"name": "a.b", "result": "", "error": "E", "ms": 0.0625}],
-            },
-        )()
-    ]
+    stored = {
+        "position": 1,
+        "depth": 1,
+        "signal": "post_save",
+        "sender": "Product",
+        "arguments": [["raw", "False"]],
+        "receivers": [{"name": "a.b", "result": "", "error": "E", "ms": 0.0625}],
+    }
+    action = Action(label="x", note="", error="", events=[stored])
 
     [event] = panels.action_data(action, {"a.b"})["events"]
 
-    assert event["receivers"] == [
-        {"name": "a.b", "result": "", "error": "E", "ms": "0.062", "own": True}
-    ]
+    assert event == stored | {
+        "receivers": [{"name": "a.b", "result": "", "error": "E", "ms": "0.062", "own": True}]
+    }
 
 
 @pytest.mark.parametrize("shown", [None, "", "abc", "-1", "9" * 40, "stale"])

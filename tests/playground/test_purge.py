@@ -19,7 +19,6 @@ from playground.models import (
     RateWindow,
     Review,
     Sandbox,
-    SignalEvent,
     Tag,
 )
 from playground.sandboxes import SESSION_KEY
@@ -52,7 +51,7 @@ GIF = (
 def counts(sandbox_id):
     return {
         model.__name__: model.objects.filter(sandbox_id=sandbox_id).count()
-        for model in (Product, Review, Article, Tag, Action, SignalEvent, OutboxEmail)
+        for model in (Product, Review, Article, Tag, Action, OutboxEmail)
     }
 
 

@@ -8,6 +8,7 @@ Afterwards the stored log must hold exactly one complete action per request.
 """
 
 import contextlib
+import json
 import os
 import sqlite3
 import threading
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from playground.log import MAX_EVENTS
+from playground.log import MAX_ACTIONS, MAX_EVENTS
 from playground.performing import TIDY_EVERY
 from tests.scale.conftest import (
     HTTP_TIMEOUT,
@@ -113,41 +114,36 @@ def stored_log(database) -> dict[int, list[tuple[int, str, list[str]]]]:
     """Every sandbox's actions, oldest first: (id, label, signals in order)."""
     with contextlib.closing(sqlite3.connect(database, timeout=HTTP_TIMEOUT)) as connection:
         actions = connection.execute(
-            "SELECT id, sandbox_id, label FROM playground_action ORDER BY id"
+            "SELECT id, sandbox_id, label, events FROM playground_action ORDER BY id"
         ).fetchall()
-        events = connection.execute(
-            "SELECT action_id, signal FROM playground_signalevent ORDER BY action_id, position"
-        ).fetchall()
-    signals = defaultdict(list)
-    for action_id, signal_name in events:
-        signals[action_id].append(signal_name)
     by_sandbox = defaultdict(list)
-    for action_id, sandbox_id, label in actions:
-        by_sandbox[sandbox_id].append((action_id, label, signals[action_id]))
+    for action_id, sandbox_id, label, events in actions:
+        signals = [event["signal"] for event in json.loads(events)]
+        by_sandbox[sandbox_id].append((action_id, label, signals))
     return by_sandbox
 
 
-def newest_events(actions: list[tuple[str, list[str]]], room: int) -> list[tuple[str, list[str]]]:
-    """The newest ``room`` events of ``actions``, and only the actions they
-    belong to (the oldest perhaps cut short): what ``log.trim`` keeps."""
-    kept = []
+def newest_actions(actions: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """What ``log.trim`` keeps: the newest whole actions whose events add up
+    to at most MAX_EVENTS (the newest one always), and at most MAX_ACTIONS."""
+    kept, total = [], 0
     for label, signals in reversed(actions):
-        if room <= 0:
+        total += len(signals)
+        if kept and (total > MAX_EVENTS or len(kept) >= MAX_ACTIONS):
             break
-        kept.append((label, signals[len(signals) - min(room, len(signals)) :]))
-        room -= len(signals)
+        kept.append((label, signals))
     return kept[::-1]
 
 
 def expected_kept(labels: list[str]) -> list[tuple[str, list[str]]]:
     """What the log should hold of ``labels``: every action is one change of
     the sandbox (versions 1, 2, 3…), and every TIDY_EVERY-th change trims
-    the log to its newest MAX_EVENTS events."""
+    the log."""
     kept: list[tuple[str, list[str]]] = []
     for version, label in enumerate(labels, start=1):
         kept.append((label, EXPECTED_SIGNALS[label.split()[0]]))
         if version % TIDY_EVERY == 0:
-            kept = newest_events(kept, MAX_EVENTS)
+            kept = newest_actions(kept)
     return kept
 
 
@@ -202,8 +198,7 @@ def test_16_concurrent_writers_on_sqlite_give_no_errors(tmp_path, start_server):
         writer = writers[int(owner.pop()[1:])]
         stored = [(label, signals) for _, label, signals in actions]
         assert stored == expected_kept(writer.labels), f"sandbox {sandbox_id}"
-        # No half-written action: every creation has its four events (the
-        # oldest action kept may have lost some to trimming, and is checked above).
-        for _, label, signals in actions[1:]:
+        # No half-written action: every creation has its four events.
+        for _, label, signals in actions:
             if label.startswith("Created"):
                 assert signals == EXPECTED_SIGNALS["Created"], label
