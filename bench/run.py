@@ -1,16 +1,19 @@
 """Benchmarks: ``make bench`` (or ``.venv/bin/python bench/run.py``).
 
-1. Times product creations in-process (``bench/create.py``): the playground's
-   create action, recorded and logged, against a plain ``create()``.
+1. Breaks a product create down in-process (``bench/create.py``): where its
+   time goes, from a bare ``create()`` to what the site does.
 2. Starts the site in production mode under gunicorn on loopback
-   (``bench/server.py``), measures closed-loop throughput with keep-alive
-   connections (``bench/loadgen.py``) of ``/healthz``, a lesson page, the
-   live-log poll when nothing changed, and the create POST, then errors at
-   16 and 64 connections; stops the server whatever happens.
+   (``bench/server.py``, with ``bench/settings.py``), measures closed-loop
+   throughput with keep-alive connections (``bench/loadgen.py``) of
+   ``/healthz``, a lesson page, the live-log poll when nothing changed, and
+   the create POST against the same create with no receivers
+   (``bench/baseline.py``), in alternating rounds; then errors at 16 and 64
+   connections; stops the server whatever happens.
 3. Prints a table and writes ``docs/benchmarks.md``.
 
 Every page is reported as a ratio to ``/healthz`` measured on the same
 server in the same run (measured first and last; the mean is the baseline).
+The create is reported as a ratio to its baseline, round by round.
 """
 
 import argparse
@@ -124,8 +127,11 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds before measuring")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--high", type=int, default=64, help="connections for the error runs")
-    parser.add_argument("--create-rounds", type=int, default=6)
-    parser.add_argument("--sandboxes-per-thread", type=int, default=12)
+    parser.add_argument("--create-rounds", type=int, default=6, help="in-process batches")
+    parser.add_argument("--sandboxes-per-thread", type=int, default=5)
+    parser.add_argument(
+        "--http-create-rounds", type=int, default=3, help="baseline/create pairs over HTTP"
+    )
     parser.add_argument("--create-time-limit", type=float, default=120)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -158,9 +164,13 @@ def main(argv=None) -> int:
                 return scenarios.CreateSource(pools, host_header, path)
 
             print("  making fresh sandboxes for the create runs…", flush=True)
-            plain_first = create_source(scenarios.PLAIN_CREATE_PATH)
-            site_create = create_source(scenarios.CREATE_PATH)
-            plain_last = create_source(scenarios.PLAIN_CREATE_PATH)
+            create_rounds = [
+                (
+                    create_source(scenarios.PLAIN_CREATE_PATH),
+                    create_source(scenarios.CREATE_PATH),
+                )
+                for _ in range(args.http_create_rounds)
+            ]
 
             def load(name, source, connections, expect=None):
                 print(f"  {name} ({connections} connections)…", flush=True)
@@ -192,10 +202,11 @@ def main(argv=None) -> int:
             load("healthz", lambda i: healthz, n, is_ok_text)
             load("lesson", lambda i: lesson, n, status_is(200))
             load("live", lambda i: polls[i], n, status_is(204))
-            # The create and its baseline take turns: baseline, create, baseline.
-            load("plain-create", plain_first, n, is_plain_row)
-            load("create", site_create, n, is_product_added)
-            load("plain-create-end", plain_last, n, is_plain_row)
+            # The create and its baseline take turns, round after round, so
+            # that drift and the machine's noise hit both alike.
+            for number, (plain, site) in enumerate(create_rounds, start=1):
+                load(f"plain-create-{number}", plain, n, is_plain_row)
+                load(f"create-{number}", site, n, is_product_added)
             load("lesson", lambda i: lesson, high, status_is(200))
             load("live", lambda i: polls[i], high, status_is(204))
             runs[f"healthz-end@{n}"] = run_load(

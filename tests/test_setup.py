@@ -2,6 +2,7 @@
 
 import shutil
 import subprocess
+import sys
 
 import pytest
 from django.conf import settings
@@ -55,3 +56,14 @@ def test_chromium_path_variable_wins_and_must_exist(monkeypatch, tmp_path):
 
     monkeypatch.setenv("CHROMIUM_PATH", str(tmp_path / "missing"))
     assert find_chromium() is None
+
+
+def test_gunicorn_workers_hand_the_gil_over_every_half_millisecond():
+    from tutorial import gunicorn_conf
+
+    before = sys.getswitchinterval()
+    try:
+        gunicorn_conf.post_worker_init(worker=None)
+        assert sys.getswitchinterval() == 0.0005
+    finally:
+        sys.setswitchinterval(before)

@@ -121,6 +121,8 @@ def gunicorn_command(port: int) -> list[str]:
         "--error-logfile",
         "-",
         "--no-control-socket",
+        "--config",
+        "python:tutorial.gunicorn_conf",
     ]
 
 
