@@ -123,14 +123,15 @@ def in_process_create(args) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the site; see bench/run.py.")
-    parser.add_argument("--duration", type=float, default=8.0, help="seconds measured per run")
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds measured per run")
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds before measuring")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--high", type=int, default=64, help="connections for the error runs")
     parser.add_argument("--create-rounds", type=int, default=6, help="in-process batches")
-    parser.add_argument("--sandboxes-per-thread", type=int, default=5)
+    parser.add_argument("--sandboxes-per-run", type=int, default=48)
+    parser.add_argument("--page-rounds", type=int, default=3, help="healthz/lesson/poll rounds")
     parser.add_argument(
-        "--http-create-rounds", type=int, default=3, help="baseline/create pairs over HTTP"
+        "--http-create-rounds", type=int, default=5, help="baseline/create pairs over HTTP"
     )
     parser.add_argument("--create-time-limit", type=float, default=120)
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
@@ -155,13 +156,12 @@ def main(argv=None) -> int:
             n, high = args.connections, args.high
             visitors = make_visitors(host, port, max(n, high) + 1)
             sanity_check(host, port, visitors[-1])
-            # Enough fresh sandboxes that no thread can run out while measured
-            # (each takes 97 creates); every run of creates gets its own.
-            per_thread = args.sandboxes_per_thread
 
+            # Enough fresh sandboxes (97 creates each) that no thread runs
+            # out while measured; every run of creates gets its own.
             def create_source(path):
-                pools = [make_visitors(host, port, per_thread) for _ in range(n)]
-                return scenarios.CreateSource(pools, host_header, path)
+                pool = make_visitors(host, port, args.sandboxes_per_run)
+                return scenarios.CreateSource(pool, host_header, path)
 
             print("  making fresh sandboxes for the create runs…", flush=True)
             create_rounds = [
@@ -199,9 +199,11 @@ def main(argv=None) -> int:
             def is_ok_text(response: Response) -> bool:
                 return response.status == 200 and response.body == b"ok"
 
-            load("healthz", lambda i: healthz, n, is_ok_text)
-            load("lesson", lambda i: lesson, n, status_is(200))
-            load("live", lambda i: polls[i], n, status_is(204))
+            # Each page against /healthz in the same round, round after round.
+            for number in range(1, args.page_rounds + 1):
+                load(f"healthz-{number}", lambda i: healthz, n, is_ok_text)
+                load(f"lesson-{number}", lambda i: lesson, n, status_is(200))
+                load(f"live-{number}", lambda i: polls[i], n, status_is(204))
             # The create and its baseline take turns, round after round, so
             # that drift and the machine's noise hit both alike.
             for number, (plain, site) in enumerate(create_rounds, start=1):
@@ -209,17 +211,6 @@ def main(argv=None) -> int:
                 load(f"create-{number}", site, n, is_product_added)
             load("lesson", lambda i: lesson, high, status_is(200))
             load("live", lambda i: polls[i], high, status_is(204))
-            runs[f"healthz-end@{n}"] = run_load(
-                "healthz (again, last)",
-                host,
-                port,
-                lambda i: healthz,
-                connections=n,
-                duration=args.duration,
-                warmup=args.warmup,
-                expect=is_ok_text,
-                cpu_probe=lambda: server.process_tree_cpu_seconds(pid),
-            )
         signal.alarm(0)
     except TimeLimitReached as error:
         print(f"error: {error} ({args.time_limit}s); the server was stopped", file=sys.stderr)

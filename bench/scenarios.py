@@ -2,6 +2,7 @@
 
 import html
 import re
+import threading
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -97,22 +98,25 @@ def create_post(visitor: Visitor, host: str, number: int, path: str = CREATE_PAT
 
 
 class CreateSource:
-    """Create POSTs for each load thread, moving to the thread's next visitor
-    (a fresh sandbox) before a sandbox would be full. A thread that has used
-    up its visitors stops, and the run says so: no 409 "limit reached" is
-    ever measured as a create."""
+    """Create POSTs for each load thread. A thread keeps one visitor (one
+    sandbox, whose version it follows) and takes the next fresh one from the
+    shared pool before a sandbox would be full; when the pool is empty the
+    thread stops, and the run says so. No 409 "limit reached" is ever
+    measured as a create."""
 
-    def __init__(self, visitors_per_thread: list[list[Visitor]], host: str, path=CREATE_PATH):
-        self.visitors = visitors_per_thread
+    def __init__(self, visitors: list[Visitor], host: str, path=CREATE_PATH):
+        self.pool = list(visitors)
         self.host = host
         self.path = path
-        self.sent = [0] * len(visitors_per_thread)
+        self.lock = threading.Lock()
+        self.current: dict[int, tuple[Visitor, int]] = {}
 
     def __call__(self, index: int) -> bytes | None:
-        sent = self.sent[index]
-        visitor_index, in_sandbox = divmod(sent, CREATES_PER_SANDBOX)
-        if visitor_index >= len(self.visitors[index]):
-            return None
-        self.sent[index] = sent + 1
-        visitor = self.visitors[index][visitor_index]
-        return create_post(visitor, self.host, in_sandbox + 1, self.path)
+        visitor, sent = self.current.get(index, (None, CREATES_PER_SANDBOX))
+        if sent >= CREATES_PER_SANDBOX:
+            with self.lock:
+                if not self.pool:
+                    return None
+                visitor, sent = self.pool.pop(), 0
+        self.current[index] = (visitor, sent + 1)
+        return create_post(visitor, self.host, sent + 1, self.path)

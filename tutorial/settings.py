@@ -136,7 +136,9 @@ TEMPLATES = [
 # SQLite is the embedded default; DATABASE_URL (postgres://…) selects
 # PostgreSQL for production and for running several servers.
 SQLITE_DATABASE = {
-    "ENGINE": "django.db.backends.sqlite3",
+    # Django's own backend, waiting for SQLite's write lock in short steps
+    # instead of SQLite's 1-100 ms naps (tutorial/sqlite/base.py).
+    "ENGINE": "tutorial.sqlite",
     "NAME": os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"),
     # Keep connections between requests: opening one (and running the PRAGMAs
     # below) cost more than the live poll's own queries.
