@@ -234,8 +234,9 @@ def test_store_trims_the_outbox_on_the_same_changes(sandbox):
 
 
 def test_store_for_a_purged_sandbox_stores_nothing(sandbox):
+    late = record(sandbox, "late", 1)
     sandbox_id = sandbox.pk
     sandbox.delete()
 
-    assert store(record(sandbox, "late", 1)) is None
+    assert store(late) is None
     assert not Action.objects.filter(sandbox_id=sandbox_id).exists()
