@@ -3,6 +3,7 @@
 import json
 import re
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lessons.examples.model_lifecycle import reindex_group_name
-from playground import actions
 from playground.models import Product, Review
-from playground.performing import perform
 from playground.sandboxes import create_sandbox
-from tests.playground.conftest import last_action
+from tests.playground.conftest import press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "model-lifecycle.md"
 EXAMPLES_LOGGER = "lessons.examples.model_lifecycle"
@@ -405,16 +404,8 @@ def test_iterating_a_queryset_sends_one_init_pair_per_row(lifecycle):
 # -- Try it: the model-lifecycle scenario ----------------------------------------
 
 
-def click(sandbox, action, data=None, *, record=None):
-    """What the view does for one button: label the action, perform it under the
-    recorder, store the log. Returns the stored action and its events."""
-    data = data or {}
-    if record is None:
-        act, target = actions.SANDBOX_ACTIONS[action], sandbox
-    else:
-        act, target = actions.RECORD_ACTIONS["product"][1][action], record
-    perform(sandbox, act.label(target, data), lambda: act.run(target, data), scenario=SLUG)
-    return last_action(sandbox)
+# What a view does for one button of this lesson's scenario.
+click = partial(press, scenario=SLUG)
 
 
 def get(sandbox, name):

@@ -3,6 +3,7 @@
 import re
 import sys
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,10 @@ from lessons.examples.receivers import (
     stock_ran_out,
     warn_low_stock,
 )
-from playground import actions, inspector, scenarios
+from playground import inspector, scenarios
 from playground.apps import PlaygroundConfig
 from playground.models import Product
-from playground.performing import perform
-from tests.playground.conftest import last_action
+from tests.playground.conftest import press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "receivers.md"
 EXAMPLES_LOGGER = "lessons.examples.receivers"
@@ -400,15 +400,8 @@ SLUG = "receivers"
 PEN = {"name": "Pen", "price": Decimal("2.50"), "stock": 30, "image": None}
 
 
-def click(sandbox, action, data, *, record=None):
-    """What the view does for one button: label the action, perform it under the
-    recorder, store the log. Returns the stored action and its events."""
-    if record is None:
-        act, target = actions.SANDBOX_ACTIONS[action], sandbox
-    else:
-        act, target = actions.RECORD_ACTIONS["product"][1][action], record
-    perform(sandbox, act.label(target, data), lambda: act.run(target, data), scenario=SLUG)
-    return last_action(sandbox)
+# What a view does for one button of this lesson's scenario.
+click = partial(press, scenario=SLUG)
 
 
 @pytest.mark.django_db

@@ -6,6 +6,7 @@ import re
 import sys
 import weakref
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,10 @@ from lessons.examples.senders import (
     report_group_saved,
     update_shelf_count,
 )
-from playground import actions, inspector, scenarios
+from playground import inspector, scenarios
 from playground.models import Product, Review
-from playground.performing import perform
 from playground.receivers import before_delete
-from tests.playground.conftest import last_action
+from tests.playground.conftest import press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "senders.md"
 EXAMPLES_LOGGER = "lessons.examples.senders"
@@ -599,12 +599,8 @@ def test_the_lazy_string_resolved_to_the_article_class():
 SLUG = "senders"
 
 
-def click(sandbox, action, data):
-    """What the view does for one button: label the action, perform it under the
-    recorder, store the log. Returns the stored action and its events."""
-    act = actions.SANDBOX_ACTIONS[action]
-    perform(sandbox, act.label(sandbox, data), lambda: act.run(sandbox, data), scenario=SLUG)
-    return last_action(sandbox)
+# What a view does for one button of this lesson's scenario.
+click = partial(press, scenario=SLUG)
 
 
 @pytest.mark.django_db

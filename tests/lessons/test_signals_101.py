@@ -6,6 +6,7 @@ import re
 import sys
 import threading
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -42,11 +43,10 @@ from lessons.examples.signals_101 import (
     order_placed_receiver,
     report_group_saved,
 )
-from playground import actions, scenarios
+from playground import scenarios
 from playground.models import Product
-from playground.performing import perform
 from playground.receivers import report_product_saved
-from tests.playground.conftest import last_action
+from tests.playground.conftest import press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "signals-101.md"
 EXAMPLES_LOGGER = "lessons.examples.signals_101"
@@ -592,15 +592,8 @@ def test_autoreloader_sends_autoreload_started_and_file_changed(recorder, connec
 SLUG = "signals-101"
 
 
-def click(sandbox, action, data, *, record=None):
-    """What the view does for one button: label the action, perform it under the
-    recorder, store the log. Returns the stored action and its events."""
-    if record is None:
-        act, target = actions.SANDBOX_ACTIONS[action], sandbox
-    else:
-        act, target = actions.RECORD_ACTIONS["product"][1][action], record
-    perform(sandbox, act.label(target, data), lambda: act.run(target, data), scenario=SLUG)
-    return last_action(sandbox)
+# What a view does for one button of this lesson's scenario.
+click = partial(press, scenario=SLUG)
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from playground import actions
 from playground.models import Action, Product, Sandbox
 from playground.performing import Outcome, perform
 from playground.sandboxes import create_sandbox
@@ -90,6 +91,19 @@ class Logged:
 def stored(action: Action) -> Logged:
     """An action and its events, read back from the database."""
     return Logged(action=action, events=[SimpleNamespace(**event) for event in action.events])
+
+
+def press(sandbox: Sandbox, action: str, data=None, *, scenario: str, record=None) -> Logged:
+    """What a view does for one button (a sandbox action, or a product's when
+    ``record`` is given): label the action, perform it under the recorder,
+    store the log. Returns the stored action and its events."""
+    data = data or {}
+    if record is None:
+        act, target = actions.SANDBOX_ACTIONS[action], sandbox
+    else:
+        act, target = actions.RECORD_ACTIONS["product"][1][action], record
+    perform(sandbox, act.label(target, data), lambda: act.run(target, data), scenario=scenario)
+    return last_action(sandbox)
 
 
 def last_action(sandbox: Sandbox) -> Logged:
