@@ -14,9 +14,9 @@ receivers     the same service call with the lesson receivers connected,
 recorded      the receivers plus the recorder: observer, ``sys.monitoring``
               and ``recording.action()``, but the log is not stored
 instrumented  ``performing.perform()`` exactly as the view calls it: all of
-              the above, and ``log.save_action()`` stores the log
+              the above, and ``performing.store()`` stores the log and e-mails
 
-The target compares instrumented with plain. A sandbox holds at most 100
+Not a target: the breakdown explains the HTTP figure. A sandbox holds at most 100
 products, so each batch uses a fresh sandbox (created outside the timing),
 and the variants take turns batch by batch so drift hits them alike.
 """

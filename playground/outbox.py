@@ -5,9 +5,9 @@ messages (``trim``), and the page shows the newest ``RECENT_EMAILS``
 beside the log.
 
 Like real e-mail, sending cannot be rolled back. Inside a playground action
-(``collecting()``), ``send`` keeps the e-mail in memory, and the action's
-log stores it afterwards, in the log's own transaction, whatever the
-action's transactions did. Anywhere else it is stored at once.
+(``collecting()``), ``send`` keeps the e-mail in memory, and
+``performing.store`` writes it with the action's log afterwards, whatever
+the action's transactions did. Anywhere else it is stored at once.
 """
 
 from collections.abc import Iterator

@@ -434,7 +434,7 @@ def action(sandbox_id: int, label: str, *, scenario: str = ""):
     """Group every signal sent inside the block under one labelled action.
 
     The exception that ends the block, if any, is recorded and re-raised.
-    The caller stores the record (``log.save_action``) once the block is
+    The caller stores the record (``performing.store``) once the block is
     over, outside any transaction the block used, so a rollback can never
     take the log of what happened with it.
     """
