@@ -331,6 +331,7 @@ file_names = st.one_of(
             'a b;c=d".png',
             "über 🙂.webp",
             "x" * 300 + ".png",
+            "\U0001d4b3" * 70 + ".png",  # 284 bytes: past what a file name may have
             "x." + "y" * 120,
             "photo.PNG.exe",
         ]
