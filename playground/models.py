@@ -7,7 +7,9 @@ only code that runs around a save is what Django itself does and the
 receivers in ``receivers.py``. What the log shows is pure signal order.
 """
 
+import secrets
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -48,9 +50,22 @@ class SandboxRecord(models.Model):
         abstract = True
 
 
+# The only suffixes an uploaded image is stored with: the form names each
+# upload after the format Pillow detected in it (forms.ProductImageField).
+IMAGE_SUFFIXES = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
+
+
 def product_image_path(instance, filename):
-    # Grouped per sandbox so purging a sandbox can remove its folder.
-    return f"playground/sandbox-{instance.sandbox_id}/{filename}"
+    """A random name in the sandbox's folder, with the image's own suffix.
+
+    Media URLs are public, so the name must not be guessable; the visitor's
+    file name (any length, any characters) never becomes a path. The folder
+    per sandbox is what purging a sandbox removes.
+    """
+    suffix = PurePath(filename).suffix.lower()
+    if suffix not in IMAGE_SUFFIXES.values():
+        suffix = ""
+    return f"playground/sandbox-{instance.sandbox_id}/{secrets.token_hex(16)}{suffix}"
 
 
 class Product(SandboxRecord):

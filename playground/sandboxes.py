@@ -5,11 +5,13 @@ id, the database stores everything else, so any worker process (or server)
 can serve any request.
 """
 
+import contextlib
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
+from django.template.defaultfilters import filesizeformat, pluralize
 from django.utils import timezone
 
 from playground import log, ratelimit
@@ -95,7 +97,7 @@ def sandbox_for(request: HttpRequest) -> Sandbox:
         # A client that drops its cookie gets a new sandbox every time;
         # limit how many one address may create.
         verdict = ratelimit.hit(
-            f"new-sandbox:{request.META.get('REMOTE_ADDR', '?')}",
+            f"new-sandbox:{ratelimit.client_address(request)}",
             limit=settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR,
             window=3600,
         )
@@ -131,6 +133,65 @@ def sandbox_for_action(request: HttpRequest) -> Sandbox:
             sandbox=sandbox,
         )
     return sandbox
+
+
+class OverBudget(Exception):
+    """An upload that would pass a storage budget; nothing was written."""
+
+    def __init__(self, message: str, *, retry_after: int | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def stored_image_bytes(sandbox: Sandbox) -> int:
+    """What the sandbox's images take on disk now.
+
+    Read from the files the sandbox's products point at (at most one per
+    product), not kept as a running count: deleting a product, resetting
+    the sandbox or a change in the admin frees its bytes at once, with no
+    bookkeeping for any of them to forget.
+    """
+    storage = Product._meta.get_field("image").storage
+    with_images = Product.objects.filter(sandbox=sandbox).exclude(image="")
+    names = with_images.values_list("image", flat=True)
+    total = 0
+    for name in names:
+        # A file already removed (by a delete's on_commit) holds nothing.
+        with contextlib.suppress(OSError):
+            total += storage.size(name)
+    return total
+
+
+def take_image_bytes(request: HttpRequest, sandbox: Sandbox, size: int) -> None:
+    """Count an upload of ``size`` bytes against both storage budgets, or
+    raise ``OverBudget`` and count nothing.
+
+    Per sandbox: what it holds at once. Per client address: what it uploads
+    in an hour, counted in the database like the rate limits, so a client
+    that drops its cookie for a new sandbox each time is still bounded.
+    """
+    held, limit = stored_image_bytes(sandbox), settings.PLAYGROUND_IMAGE_BYTES_PER_SANDBOX
+    if held + size > limit:
+        raise OverBudget(
+            f"This sandbox already holds {filesizeformat(held)} of images and this one is "
+            f"{filesizeformat(size)}; a sandbox may hold {filesizeformat(limit)}. Delete a "
+            "product that has an image, or reset the sandbox, then try again."
+        )
+    verdict = ratelimit.take(
+        f"image-bytes:{ratelimit.client_address(request)}",
+        size,
+        limit=settings.PLAYGROUND_IMAGE_BYTES_PER_HOUR,
+        window=3600,
+    )
+    if not verdict.allowed:
+        minutes = -(-verdict.retry_after // 60)
+        raise OverBudget(
+            f"Your address has uploaded {filesizeformat(verdict.hits)} of images this hour "
+            f"and this one is {filesizeformat(size)}; the limit is "
+            f"{filesizeformat(verdict.limit)} an hour. Try again in {minutes} "
+            f"minute{pluralize(minutes)}.",
+            retry_after=verdict.retry_after,
+        )
 
 
 def mark_seen(sandbox: Sandbox) -> None:

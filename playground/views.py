@@ -8,7 +8,13 @@ from django.views.decorators.http import require_GET, require_POST
 from playground import actions, panels, scenarios, services
 from playground.forms import LINK_TARGETS, LinkForm, SwitchForm
 from playground.performing import Outcome, aperform, perform
-from playground.sandboxes import reset, sandbox_for, sandbox_for_action
+from playground.sandboxes import (
+    OverBudget,
+    reset,
+    sandbox_for,
+    sandbox_for_action,
+    take_image_bytes,
+)
 from playground.services import LINK_OPERATIONS
 
 # The URL says "edit-atomic"; the row's form for it is called "atomic".
@@ -119,6 +125,15 @@ def _perform_act(request, sandbox, scenario, act: actions.Act, target, form_key:
     if not form.is_valid():
         return _respond(request, sandbox, scenario, form=form, form_key=form_key)
     data = form.cleaned_data
+    if data.get("image"):
+        try:
+            take_image_bytes(request, sandbox, data["image"].size)
+        except OverBudget as refusal:
+            outcome = Outcome(error=str(refusal))
+            response = _respond(request, sandbox, scenario, outcome=outcome, status=429)
+            if refusal.retry_after is not None:
+                response["Retry-After"] = str(refusal.retry_after)
+            return response
     outcome = perform(
         sandbox,
         act.label(target, data),

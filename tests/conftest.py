@@ -88,7 +88,8 @@ def no_leaked_receivers():
 
 @pytest.fixture(autouse=True)
 def generous_rate_limits(settings):
-    """Tests create many sandboxes from one address and act fast; the rate
-    limit tests set their own limits."""
+    """Tests create many sandboxes from one address, act fast and upload
+    images; the rate limit and storage budget tests set their own limits."""
     settings.PLAYGROUND_ACTIONS_PER_MINUTE = 10_000
     settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR = 10_000
+    settings.PLAYGROUND_IMAGE_BYTES_PER_HOUR = 2**30

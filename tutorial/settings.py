@@ -202,6 +202,16 @@ LESSON_TEST_TIMEOUT = int(os.environ.get("LESSON_TEST_TIMEOUT", "120"))  # secon
 # Playground rate limits, per visitor (sandbox) and per client address.
 PLAYGROUND_ACTIONS_PER_MINUTE = int(os.environ.get("PLAYGROUND_ACTIONS_PER_MINUTE", "120"))
 PLAYGROUND_NEW_SANDBOXES_PER_HOUR = int(os.environ.get("PLAYGROUND_NEW_SANDBOXES_PER_HOUR", "60"))
+# Storage budgets for uploaded product images, in bytes (README: "Uploads").
+# What a sandbox may hold at once, and what one client address may upload
+# per hour: 6 MB an hour keeps one address under 150 MB a day. The hourly
+# count is kept in an integer column, so stay under 2 GB.
+PLAYGROUND_IMAGE_BYTES_PER_SANDBOX = int(
+    os.environ.get("PLAYGROUND_IMAGE_BYTES_PER_SANDBOX", str(10 * 1024 * 1024))
+)
+PLAYGROUND_IMAGE_BYTES_PER_HOUR = int(
+    os.environ.get("PLAYGROUND_IMAGE_BYTES_PER_HOUR", str(6 * 1024 * 1024))
+)
 
 # Where the lesson Markdown files live. Overridable so an author can preview
 # a draft folder, and so a test can start the site on a broken one.

@@ -14,16 +14,18 @@ urlpatterns = [
     path("", include("lessons.urls")),
 ]
 
-# Uploaded product images: small, few, and each at most 2 MB, so Django
-# serves them itself in every mode (a busy deployment can hand MEDIA_ROOT to
-# its web server instead). serve() refuses paths outside MEDIA_ROOT.
-urlpatterns += [
-    re_path(
-        rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$",
-        serve,
-        {"document_root": settings.MEDIA_ROOT},
-    )
-]
+
+def media(request, path):
+    """Uploaded product images: small, few, and each at most 2 MB, so Django
+    serves them itself in every mode (a busy deployment can hand MEDIA_ROOT to
+    its web server instead, with the same nosniff header). serve() refuses
+    paths outside MEDIA_ROOT; like every response here, it passes through
+    SecurityMiddleware, which adds ``X-Content-Type-Options: nosniff``."""
+    # MEDIA_ROOT is read per request, so a test's own folder is served.
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+urlpatterns += [re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", media)]
 
 handler400 = "tutorial.views.bad_request"
 handler404 = "tutorial.views.page_not_found"

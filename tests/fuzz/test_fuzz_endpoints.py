@@ -25,9 +25,11 @@ import struct
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
@@ -40,13 +42,15 @@ from lessons import testruns
 from lessons.catalog import get_catalog
 from lessons.models import TestRun
 from playground import actions, scenarios
-from playground.forms import LINK_TARGETS
+from playground.forms import LINK_TARGETS, MAX_IMAGE_PIXELS
 from playground.log import MAX_EVENTS
 from playground.models import (
+    IMAGE_SUFFIXES,
     Action,
     Article,
     OutboxEmail,
     Product,
+    RateWindow,
     Review,
     Sandbox,
     Tag,
@@ -148,7 +152,31 @@ def snapshot(sandbox_id: int, *, requests_logged: bool = False) -> dict:
     if box["log_requests"] or requests_logged:
         del box["version"]  # logging the request itself bumps it
     rows["sandbox"] = box
+    rows["files"] = media_files(sandbox_id)
     return rows
+
+
+def media_files(sandbox_id: int) -> list[str]:
+    """The files in the sandbox's media folder (a refused upload adds none)."""
+    folder = Path(django_settings.MEDIA_ROOT) / "playground" / f"sandbox-{sandbox_id}"
+    return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
+
+
+def assert_images_sound(sandbox_id: int) -> None:
+    """Every stored image has a random name with the suffix of the format
+    inside it, is within the pixel budget, and together they fit the
+    sandbox's storage budget."""
+    total = 0
+    names = Product.objects.filter(sandbox_id=sandbox_id).exclude(image="")
+    for name in names.values_list("image", flat=True):
+        pattern = rf"playground/sandbox-{sandbox_id}/[0-9a-f]{{32}}\.(png|jpg|gif|webp)"
+        assert re.fullmatch(pattern, name), name
+        path = Path(django_settings.MEDIA_ROOT) / name
+        with Image.open(path) as image:
+            assert IMAGE_SUFFIXES[image.format] == path.suffix, name
+            assert image.width * image.height * getattr(image, "n_frames", 1) <= MAX_IMAGE_PIXELS
+        total += path.stat().st_size
+    assert total <= django_settings.PLAYGROUND_IMAGE_BYTES_PER_SANDBOX
 
 
 def new_actions(before: dict, after: dict) -> list[tuple]:
@@ -281,7 +309,15 @@ def image_bytes(fmt: str, size=(4, 4)) -> bytes:
     return buffer.getvalue()
 
 
+def animation_bytes(fmt: str) -> bytes:
+    frames = [Image.new("RGB", (4, 4), color) for color in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format=fmt, save_all=True, append_images=frames[1:], duration=100)
+    return buffer.getvalue()
+
+
 IMAGES = {fmt: image_bytes(fmt) for fmt in ("PNG", "JPEG", "GIF", "WEBP", "BMP", "TIFF")}
+IMAGES |= {f"{fmt}-ANIMATED": animation_bytes(fmt) for fmt in ("GIF", "WEBP")}
 file_names = st.one_of(
     st.sampled_from(
         [
@@ -295,6 +331,7 @@ file_names = st.one_of(
             'a b;c=d".png',
             "über 🙂.webp",
             "x" * 300 + ".png",
+            "\U0001d4b3" * 70 + ".png",  # 284 bytes: past what a file name may have
             "x." + "y" * 120,
             "photo.PNG.exe",
         ]
@@ -313,15 +350,25 @@ def upload(name: str, content: bytes, content_type: str) -> SimpleUploadedFile:
 
 @st.composite
 def good_image(draw):
-    fmt = draw(st.sampled_from(["PNG", "JPEG", "GIF", "WEBP"]))
-    return upload(draw(file_names), IMAGES[fmt], f"image/{fmt.lower()}")
+    fmt = draw(st.sampled_from(["PNG", "JPEG", "GIF", "WEBP", "GIF-ANIMATED", "WEBP-ANIMATED"]))
+    return upload(draw(file_names), IMAGES[fmt], draw(st.sampled_from(["image/png", ""])))
 
 
 @st.composite
 def nasty_upload(draw):
     kind = draw(
         st.sampled_from(
-            ["random", "truncated", "other-format", "bomb", "empty", "padded", "text", "filename"]
+            [
+                "random",
+                "truncated",
+                "short-pixels",
+                "other-format",
+                "bomb",
+                "empty",
+                "padded",
+                "text",
+                "filename",
+            ]
         )
     )
     if kind == "random":
@@ -331,8 +378,12 @@ def nasty_upload(draw):
         content = IMAGES[fmt][: draw(st.integers(0, len(IMAGES[fmt]) - 1))]
     elif kind == "other-format":
         content = IMAGES[draw(st.sampled_from(["BMP", "TIFF"]))]
+    elif kind == "short-pixels":
+        # Every chunk well formed, but the pixel data ends early.
+        content = _png_with_size(draw(st.integers(2, 4096)), draw(st.integers(1, 4096)))
     elif kind == "bomb":
-        side = draw(st.sampled_from([9_500, 10_000, 20_000, 65_535, 2**31 - 1]))
+        # Past the form's pixel budget (4096 x 4096), Pillow's warning and its error.
+        side = draw(st.sampled_from([4_097, 5_000, 9_500, 10_000, 20_000, 65_535, 2**31 - 1]))
         content = _png_with_size(side, side)
     elif kind == "empty":
         content = b""
@@ -539,6 +590,7 @@ def run_checked(client, url, sent, sandbox, other, kind, *, performs=True, playg
     after = snapshot(sandbox.pk, requests_logged=logged)
     check_effects(kind, response, body, before, after, performs=performs)
     assert_log_consistent(sandbox.pk)
+    assert_images_sound(sandbox.pk)
     assert snapshot(other.pk) == other_before, "another visitor's sandbox changed"
     return response, body
 
@@ -722,6 +774,81 @@ def test_switch_reset_async_view_and_raise(endpoint, name, data, other):
         assert logged.label.endswith("/raise/ → 500")
 
 
+# --- Storage budgets: uploads, deletes and resets from two addresses --------------------
+
+
+@hsettings(FUZZ, max_examples=max(1, FUZZ.max_examples // 4))
+@given(data=st.data())
+def test_uploads_keep_to_the_storage_budgets(data, other, settings):
+    """Three visitors (two of them behind one address, as when a client drops
+    its cookie) upload, delete and reset. Whether each upload is accepted is
+    predicted from what each sandbox holds and what each address uploaded
+    this hour; a refused one is a 429 that changes nothing."""
+    per_sandbox = data.draw(st.integers(0, 2_000), "bytes per sandbox")
+    per_hour = data.draw(st.integers(0, 3_000), "bytes per address and hour")
+    settings.PLAYGROUND_IMAGE_BYTES_PER_SANDBOX = per_sandbox
+    settings.PLAYGROUND_IMAGE_BYTES_PER_HOUR = per_hour
+    # Hypothesis runs every example in one test's transaction: start each
+    # with no uploads counted this hour.
+    RateWindow.objects.filter(key__startswith="image-bytes:").delete()
+    visitors = [(*new_visitor(REMOTE_ADDR=address), address) for address in ("a", "a", "b")]
+    held = {sandbox.pk: {} for _, sandbox, _ in visitors}  # product pk -> image bytes
+    uploaded = {"a": 0, "b": 0}
+    good = ["PNG", "JPEG", "GIF", "WEBP", "GIF-ANIMATED", "WEBP-ANIMATED"]
+    for number in range(data.draw(st.integers(1, 15), "steps")):
+        client, sandbox, address = data.draw(st.sampled_from(visitors), f"step {number}: who")
+        step = data.draw(st.sampled_from(["upload"] * 4 + ["delete", "reset"]), "what")
+        htmx = data.draw(st.booleans(), "htmx")
+        if step == "upload":
+            content = IMAGES[data.draw(st.sampled_from(good), "image")]
+            pairs = [
+                ("product-create-name", f"Upload {number}"),
+                ("product-create-price", "1"),
+                ("product-create-stock", "1"),
+                ("product-create-image", upload("photo.png", content, "image/png")),
+            ]
+            url, kind = "/playground/delete-signals/do/product-create/", "do/product-create"
+        elif step == "delete":
+            pk = data.draw(st.sampled_from(list(held[sandbox.pk]) or [0]), "product")
+            url, kind = f"/playground/delete-signals/product/{pk}/delete/", "product/delete"
+            pairs = []
+        else:
+            url, kind, pairs = "/playground/delete-signals/reset/", "reset", []
+        response, body = run_checked(
+            client,
+            url,
+            Sent(method="POST", htmx=htmx, pairs=pairs),
+            sandbox,
+            other,
+            kind,
+            performs=step != "reset",
+        )
+        status = response.status_code
+        if step == "upload":
+            size = len(content)
+            if sum(held[sandbox.pk].values()) + size > per_sandbox:
+                assert status == 429
+                assert "This sandbox already holds" in body
+            elif uploaded[address] + size > per_hour:
+                assert status == 429
+                assert "Your address has uploaded" in body
+                assert response["Retry-After"].isdigit()
+            else:
+                assert status in (200, 302), status
+                created = Product.objects.filter(sandbox=sandbox).latest("pk")
+                held[sandbox.pk][created.pk] = size
+                uploaded[address] += size
+        elif status in (200, 302):
+            if step == "delete":
+                del held[sandbox.pk][pk]
+            else:
+                held[sandbox.pk] = {}
+        counted = dict(
+            RateWindow.objects.filter(key__startswith="image-bytes:").values_list("key", "hits")
+        )
+        assert counted == {f"image-bytes:{key}": total for key, total in uploaded.items() if total}
+
+
 # --- Raw bodies: whatever bytes a client may send ---------------------------------------
 
 
@@ -773,6 +900,7 @@ def test_raw_request_bodies(path, body, content_type, htmx, other):
     text = assert_sound_response(response, "POST", playground=True)
     check_effects(kind, response, text, before, snapshot(sandbox.pk), performs="/do/" in path)
     assert_log_consistent(sandbox.pk)
+    assert_images_sound(sandbox.pk)
     assert snapshot(other.pk) == other_before
 
 
