@@ -1,6 +1,7 @@
 """Checks on the lessons' own Markdown that hold for every lesson."""
 
 import re
+from itertools import pairwise
 
 import pytest
 
@@ -17,7 +18,7 @@ def prose(lesson) -> str:
 
 @pytest.mark.parametrize(
     ("lesson", "following"),
-    list(zip(LESSONS, LESSONS[1:], strict=False)),
+    list(pairwise(LESSONS)),
     ids=[lesson.slug for lesson in LESSONS[:-1]],
 )
 def test_every_lesson_but_the_last_names_the_next_one(lesson, following):
