@@ -99,6 +99,11 @@ def lesson_panel(page: Page, site: str, slug: str):
 
 def test_try_it_on_request_signals_shows_what_the_lesson_says(page: Page, site):
     panel = lesson_panel(page, site, "request-signals")
+    # A learner reads the steps first; by then the panel has polled. (Pressed
+    # at once, the request may travel over a connection that has only
+    # fetched static files, whose thread then opens a database connection.)
+    with page.expect_response(lambda response: "/request-signals/live/?" in response.url):
+        pass
 
     panel.get_by_role("button", name="Start logging").click()
 
