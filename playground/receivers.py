@@ -12,6 +12,7 @@ Nothing here knows it is being recorded.
 """
 
 import asyncio
+import logging
 from functools import partial
 
 from django.core.signals import (
@@ -37,6 +38,8 @@ from django.utils.text import slugify
 from playground import outbox
 from playground.models import Article, Product, Review
 from playground.signals import product_shared, product_viewed
+
+logger = logging.getLogger(__name__)
 
 # --- 1. signals-101: one post_save receiver reports every save ---------------
 
@@ -156,7 +159,7 @@ def notice_price_drop(sender, instance, **kwargs):
     return "no price drop"
 
 
-# --- 7. delete-signals: cascade order, and the image file ------------------------
+# --- 7. delete-signals: cascade order, the image file, a deletion log -------------
 
 
 @receiver(pre_delete, sender=Product)
@@ -178,6 +181,14 @@ def delete_product_image(sender, instance, **kwargs):
         return "no image to remove"
     transaction.on_commit(partial(instance.image.delete, save=False))
     return f"will remove {instance.image.name} after commit"
+
+
+@receiver(post_delete, sender=Article)
+def log_article_deletion(sender, instance, **kwargs):
+    """A line in the server log for every deleted article. The row is gone,
+    but the instance still has its pk and fields to report."""
+    logger.info("Article %s %r was deleted", instance.pk, instance.title)
+    return f"logged: Article {instance.pk} {instance.title!r} was deleted"
 
 
 # --- 8. m2m-changed: tags added, removed, cleared --------------------------------

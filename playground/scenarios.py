@@ -85,10 +85,16 @@ SCENARIOS = (
         "delete-signals",
         "Delete signals",
         "Delete a product with reviews: the reviews' signals come first, in both phases. A "
-        "product's image file leaves storage once the delete commits.",
-        records=("products", "reviews"),
+        "product's image file leaves storage once the delete commits, and every deleted "
+        "article is logged.",
+        records=("products", "reviews", "articles"),
         product_actions=("review",),
-        receivers=("before_delete", "review_deleted", "delete_product_image"),
+        receivers=(
+            "before_delete",
+            "review_deleted",
+            "delete_product_image",
+            "log_article_deletion",
+        ),
         signals=("pre_delete", "post_delete"),
     ),
     Scenario(
@@ -114,8 +120,9 @@ SCENARIOS = (
     Scenario(
         "request-signals",
         "Request signals",
-        "Switch on logging of your own requests to see request_started, connection_created "
-        "and request_finished; the last button raises inside a view (got_request_exception).",
+        "Switch on logging of your own requests to see request_started and request_finished "
+        "(connection_created only when a request opens a database connection); the last "
+        "button raises inside a view (got_request_exception).",
         records=("products",),
         tools=("request_log", "raise"),
         receivers=("request_began", "request_ended", "request_failed", "database_connected"),

@@ -224,5 +224,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO" if DEBUG else "WARNING"},
+        # The playground's receivers log what they did (log_article_deletion).
+        "playground": {"handlers": ["console"], "level": "INFO"},
     },
 }

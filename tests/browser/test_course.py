@@ -87,3 +87,79 @@ def test_every_lesson_embeds_its_own_scenario_beside_try_it(page: Page, site, le
     expect(page.locator("h2#try-it")).to_have_count(1)
     title = scenarios.get(lesson.playground).title
     expect(page.locator("aside #playground .playground__title")).to_have_text(title)
+
+
+def lesson_panel(page: Page, site: str, slug: str):
+    page.goto(f"{site}/lessons/{slug}/")
+    panel = page.locator("aside #playground")
+    expect(panel.locator(".pg-records, .pg-tools").first).to_be_visible()
+    expect(page.locator("html[data-enhanced]")).to_have_count(1)
+    return panel
+
+
+def test_try_it_on_request_signals_shows_what_the_lesson_says(page: Page, site):
+    panel = lesson_panel(page, site, "request-signals")
+    # A learner reads the steps first; by then the panel has polled. (Pressed
+    # at once, the request may travel over a connection that has only
+    # fetched static files, whose thread then opens a database connection.)
+    with page.expect_response(lambda response: "/request-signals/live/?" in response.url):
+        pass
+
+    panel.get_by_role("button", name="Start logging").click()
+
+    action = panel.locator(".pg-action").first
+    expect(action.locator(".pg-action__label")).to_have_text(
+        "Request: POST /playground/request-signals/switch/log_requests/ → 200"
+    )
+    # The browser's kept-alive connection reaches a thread whose database
+    # connection an earlier request opened: no connection_created.
+    expect(action.locator(".pg-event__signal")).to_have_text(
+        ["request_started", "request_finished"]
+    )
+
+    panel.get_by_role("button", name="Raise inside a view").click()
+
+    action = panel.locator(".pg-action").first
+    expect(action.locator(".pg-action__label")).to_have_text(
+        "Request: POST /playground/request-signals/raise/ → 500"
+    )
+    expect(action.locator(".pg-event__signal")).to_have_text(
+        ["request_started", "got_request_exception", "request_finished"]
+    )
+    expect(panel.locator(".pg-action")).to_have_count(2)
+
+
+def test_try_it_on_pre_save_step_3_reopens_edit(page: Page, site):
+    panel = lesson_panel(page, site, "pre-save")
+    row = panel.locator(".pg-row", has_text="Fountain pen")
+    row.get_by_text("Edit").click()
+    row.get_by_label("Price").fill("19.99")
+    row.get_by_role("button", name="Save", exact=True).click()
+    expect(panel.locator(".pg-action__label").first).to_have_text("Updated Product 'Fountain pen'")
+
+    row = panel.locator(".pg-row", has_text="Fountain pen")
+    expect(row.locator("details.pg-row__edit")).not_to_have_attribute("open", "")
+    expect(row.get_by_label("New stock")).to_be_hidden()
+    row.get_by_text("Edit").click()
+    row.get_by_label("New stock").fill("7")
+    row.get_by_role("button", name="save(update_fields=['stock'])").click()
+
+    action = panel.locator(".pg-action").first
+    expect(action.locator(".pg-event__signal")).to_have_text(["pre_save", "post_save"])
+    expect(action.locator(".pg-event").first).to_contain_text("update_fields=frozenset({'stock'})")
+
+
+def test_try_it_on_delete_signals_step_4_logs_the_articles_deletion(page: Page, site):
+    panel = lesson_panel(page, site, "delete-signals")
+
+    panel.locator(".pg-row", has_text="Why signals?").get_by_role(
+        "button", name="Delete Why signals?"
+    ).click()
+
+    action = panel.locator(".pg-action").first
+    expect(action.locator(".pg-action__label")).to_have_text("Deleted Article 'Why signals?'")
+    expect(action.locator(".pg-event__signal")).to_have_text(["pre_delete", "post_delete"])
+    expect(action.locator(".pg-run--own .pg-run__result")).to_have_text(
+        re.compile(r"→ logged: Article \d+ 'Why signals\?' was deleted")
+    )
+    expect(panel.locator(".pg-row", has_text="Why signals?")).to_have_count(0)

@@ -1,10 +1,13 @@
 """Proves the claims of lesson 7, Delete signals (lessons/content/delete-signals.md)."""
 
 import io
+import logging
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, pre_delete
@@ -12,12 +15,13 @@ from django.test.utils import CaptureQueriesContext, isolate_apps
 from PIL import Image
 
 from playground import services
-from playground.models import Product, Review
+from playground.models import Article, Product, Review
 from playground.performing import perform
 from playground.sandboxes import create_sandbox
 from tests.playground.conftest import Logged, init_pair, last_action
 
 SCENARIO = "delete-signals"
+LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "delete-signals.md"
 
 
 @pytest.fixture
@@ -122,6 +126,56 @@ def test_cascade_children_first_in_both_phases_with_one_origin(sandbox, connect)
         ("post_delete", "Product", pen_pk, pen),
     ]
     assert all(origin is pen for *_, origin in events)
+
+
+DELETE_STATEMENT = re.compile(r'^DELETE FROM "(?P<table>\w+)"')
+
+
+def test_each_models_post_delete_follows_its_own_delete_before_the_next_models(sandbox, connect):
+    events = []
+    record_deletes(connect, events)
+
+    def note_deletes(execute, sql, params, many, context):
+        statement = DELETE_STATEMENT.match(sql)
+        if statement:
+            events.append(("DELETE", statement["table"]))
+        return execute(sql, params, many, context)
+
+    pen = Product.objects.get(sandbox=sandbox, name="Fountain pen")
+    ada, linus = Review.objects.filter(product=pen).order_by("pk")
+    pen_pk = pen.pk
+
+    with connection.execute_wrapper(note_deletes):
+        pen.delete()
+
+    assert [event[:3] for event in events] == [
+        ("pre_delete", "Review", ada.pk),
+        ("pre_delete", "Review", linus.pk),
+        ("pre_delete", "Product", pen_pk),
+        ("DELETE", "playground_review"),
+        ("post_delete", "Review", linus.pk),
+        ("post_delete", "Review", ada.pk),
+        ("DELETE", "playground_product"),
+        ("post_delete", "Product", pen_pk),
+    ]
+
+
+def test_in_a_reviews_post_delete_its_product_row_still_exists(sandbox, connect):
+    seen = []
+
+    def check(sender, instance, **kwargs):
+        seen.append(
+            (
+                Review.objects.filter(pk=instance.pk).exists(),
+                Product.objects.filter(pk=instance.product_id).exists(),
+            )
+        )
+
+    connect(post_delete, check, sender=Review)
+
+    Product.objects.get(sandbox=sandbox, name="Fountain pen").delete()
+
+    assert seen == [(False, True), (False, True)]  # review gone, product still there
 
 
 def test_children_are_readable_in_pre_delete_but_gone_in_post_delete(sandbox, connect):
@@ -383,3 +437,56 @@ def test_try_it_step_3_image_leaves_storage_on_commit(
         )
     ]
     assert not file.exists()
+
+
+def test_try_it_step_4_delete_an_article_logs_it(sandbox, run, caplog):
+    why = Article.objects.get(sandbox=sandbox, title="Why signals?")
+    why_pk = why.pk
+
+    with caplog.at_level(logging.INFO, logger="playground.receivers"):
+        logged = run(lambda: services.article_delete(article=why))
+
+    assert logged.signals == [("pre_delete", "Article"), ("post_delete", "Article")]
+    assert logged.outcome.result == (3, {"playground.Article_tags": 2, "playground.Article": 1})
+    assert logged.receivers(2) == [
+        ("log_article_deletion", f"logged: Article {why_pk} 'Why signals?' was deleted")
+    ]
+    assert [
+        (r.name, r.getMessage()) for r in caplog.records if r.name.startswith("playground")
+    ] == [("playground.receivers", f"Article {why_pk} 'Why signals?' was deleted")]
+
+
+def test_the_deletion_log_reaches_the_console():
+    logging_settings = django_settings.LOGGING
+
+    assert logging_settings["loggers"]["playground"] == {"handlers": ["console"], "level": "INFO"}
+    assert logging_settings["handlers"]["console"] == {"class": "logging.StreamHandler"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_delete_keeps_its_log_line(caplog):
+    sandbox = create_sandbox()
+    why = Article.objects.get(sandbox=sandbox, title="Why signals?")
+    why_pk = why.pk
+
+    caplog.set_level(logging.INFO, logger="playground.receivers")
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        why.delete()
+        raise RuntimeError("something later fails")
+
+    assert Article.objects.filter(pk=why_pk).exists()
+    assert [r.getMessage() for r in caplog.records if r.name == "playground.receivers"] == [
+        f"Article {why_pk} 'Why signals?' was deleted"
+    ]
+
+
+def test_the_lesson_says_post_delete_follows_each_models_own_delete():
+    text = " ".join(LESSON.read_text(encoding="utf-8").split())
+
+    assert "then every `post_delete` after them" not in text
+    assert "`post_delete` runs after the DELETE statements" not in text
+    assert "sends each model's `post_delete` right after that model's own DELETE" in text
+    assert "in a review's `post_delete` the review's row is gone, but its product's row" in text
+    assert "::: include playground.receivers.log_article_deletion" in text
+    assert "4. Press **Delete** on the article *Why signals?*." in text

@@ -1,6 +1,8 @@
 """Proves the claims of lesson 13, When signals do not fire (lessons/content/gotchas.md)."""
 
+import importlib
 import json
+import logging
 import re
 import sys
 from decimal import Decimal
@@ -250,26 +252,39 @@ def test_fix_two_the_update_fields_guard_stops_after_one_more_save(connect):
 # -- The receivers module that nothing imports --------------------------------------------
 
 
-@pytest.mark.django_db
-def test_a_receiver_module_that_is_never_imported_never_connects(tmp_path, monkeypatch):
-    (tmp_path / "forgotten_receivers.py").write_text(
-        "from django.contrib.auth.models import Group\n"
-        "from django.db.models.signals import pre_delete\n"
-        "from django.dispatch import receiver\n\n\n"
-        "@receiver(pre_delete, sender=Group)\n"
-        "def note_group_deleted(sender, instance, **kwargs):\n"
-        "    pass\n",
-        encoding="utf-8",
-    )
-    monkeypatch.syspath_prepend(str(tmp_path))
+FORGOTTEN = "lessons.examples.forgotten_receivers"
 
+
+@pytest.mark.django_db
+def test_the_forgotten_receivers_module_connects_only_once_imported(caplog):
+    assert FORGOTTEN not in sys.modules
     assert pre_delete.has_listeners(Group) is False
-    module = __import__("forgotten_receivers")
+
+    module = importlib.import_module(FORGOTTEN)
     try:
         assert pre_delete.has_listeners(Group) is True
+        caplog.set_level(logging.INFO, logger=FORGOTTEN)
+        Group.objects.create(name="editors").delete()
     finally:
         assert pre_delete.disconnect(module.note_group_deleted, sender=Group) is True
-        del sys.modules["forgotten_receivers"]
+        del sys.modules[FORGOTTEN]
+
+    assert [r.getMessage() for r in caplog.records if r.name == FORGOTTEN] == [
+        "Group 'editors' is about to be deleted"
+    ]
+
+
+def test_nothing_in_the_project_imports_the_forgotten_module():
+    root = Path(__file__).resolve().parents[2]
+    importers = [
+        path.relative_to(root).as_posix()
+        for folder in ("lessons", "playground", "tutorial")
+        for path in (root / folder).rglob("*.py")
+        if path.stem != "forgotten_receivers"
+        and "forgotten_receivers" in path.read_text(encoding="utf-8")
+    ]
+
+    assert importers == []
 
 
 # -- Try it: the gotchas scenario's "Bulk operations" card ------------------------------
@@ -339,3 +354,12 @@ def test_fenced_snippets_labelled_with_a_file_match_that_file():
     assert blocks
     for name, body in blocks:
         assert body in (root / name).read_text(encoding="utf-8")
+
+
+def test_the_lesson_shows_the_real_forgotten_module():
+    text = LESSON.read_text(encoding="utf-8")
+
+    assert "until the module is imported" not in text
+    assert "# lessons/examples/forgotten_receivers.py\n" in text
+    assert ">>> import lessons.examples.forgotten_receivers\n" in text
+    assert "::: include lessons.examples.forgotten_receivers" not in text  # would connect it

@@ -2,6 +2,7 @@
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
@@ -387,3 +388,14 @@ def test_try_it_step_4_empty_slug_then_rename(sandbox, run):
         ("playground.receivers.fill_slug", "filled slug 'red-pen'")
     ]
     assert stored(odd.pk, "slug") == "red-pen"
+
+
+def test_try_it_step_3_tells_the_learner_to_reopen_edit():
+    lesson = Path(__file__).resolve().parents[2] / "lessons" / "content" / "pre-save.md"
+    text = " ".join(lesson.read_text(encoding="utf-8").split())
+
+    assert "In the same **Edit** panel" not in text
+    assert (
+        "3. Saving closed the row's **Edit** panel: open **Edit** on *Fountain pen* again, "
+        "set *New stock* to `7` and press **save(update_fields=['stock'])**."
+    ) in text

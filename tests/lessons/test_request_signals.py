@@ -2,16 +2,22 @@
 
 Django's claims are proved with local receivers and small views in this
 module (``pytest.mark.urls`` points ``ROOT_URLCONF`` here for those tests).
-The "Try it" claims run the site's real ``WSGIHandler``, as ``runserver``
-does, in a fresh thread per request, and read the log the playground stored.
+The "Try it" claims serve the site the way ``runserver`` does (its server
+class, its request handler, one thread per TCP connection) and send the
+learner's requests the way a browser does: over one connection it keeps
+alive. Then they read the log the playground stored.
 """
 
 import asyncio
+import http.client
 import logging
+import re
 import socketserver
 import threading
+from http.cookies import SimpleCookie
 from importlib import import_module
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -20,7 +26,11 @@ from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOpera
 from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.management.commands.runserver import Command as RunserverCommand
-from django.core.servers.basehttp import ThreadedWSGIServer
+from django.core.servers.basehttp import (
+    ThreadedWSGIServer,
+    WSGIRequestHandler,
+    get_internal_wsgi_application,
+)
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import connection, connections
 from django.db.backends.signals import connection_created
@@ -409,11 +419,14 @@ def test_connection_created_passes_the_wrapper_that_connected(connect_once):
     assert received == [thread_connection[1]]
 
 
-def test_runserver_handles_each_request_in_a_new_thread():
+def test_runserver_serves_each_tcp_connection_in_its_own_thread_and_keeps_it_alive():
     options = RunserverCommand().create_parser("manage.py", "runserver").parse_args([])
 
     assert options.use_threading is True
+    # socketserver starts one thread per accepted connection; the handler
+    # then answers requests on it until the client closes it (HTTP/1.1).
     assert issubclass(ThreadedWSGIServer, socketserver.ThreadingMixIn)
+    assert WSGIRequestHandler.protocol_version == "HTTP/1.1"
 
 
 @pytest.fixture
@@ -462,42 +475,122 @@ def test_this_project_sets_its_sqlite_pragmas_with_init_command():
     assert "PRAGMA" in django_settings.DATABASES["default"]["OPTIONS"]["init_command"]
 
 
-# -- Try it: the site's WSGIHandler, one new thread per request, like runserver ------------
+# -- Try it: the site under runserver's server, driven the way a browser drives it --------
 
 PAGE = "/playground/request-signals/"
+LESSON_PAGE = "/lessons/request-signals/"
+SWITCH = f"{PAGE}switch/log_requests/"
+RAISE = f"{PAGE}raise/"
+
+
+class RunserverServer(ThreadedWSGIServer):
+    """runserver's own server class. runserver leaves its request threads as
+    daemons; here they are joined on close, so each has closed its database
+    connection before the test database is flushed."""
+
+    daemon_threads = False
 
 
 @pytest.fixture
-def browser(client):
-    """A visitor with a sandbox, a session and a CSRF cookie, as after opening the page."""
-    assert client.get(PAGE).status_code == 200
-    sandbox = Sandbox.objects.get(pk=client.session[SESSION_KEY])
-    factory = RequestFactory()
-    for name, morsel in client.cookies.items():
-        factory.cookies[name] = morsel.value
-    headers = {"X-CSRFToken": client.cookies["csrftoken"].value, "HX-Request": "true"}
-
-    def request(method, url, data=None):
-        """What htmx sends when the learner presses a button; returns (status, body)."""
-        if method == "post":
-            environ = factory.post(url, data or {}, headers=headers).environ
-        else:
-            environ = factory.get(url, data or {}, headers=headers).environ
-
-        def serve():
-            status = []
-            response = WSGIHandler()(environ, lambda s, h, exc_info=None: status.append(s))
-            body = b"".join(response)
-            response.close()  # what the server does after sending the last byte
-            return status[0], body.decode()
-
-        return in_a_new_thread(serve)
-
-    return sandbox, request
+def site_address():
+    """The site's WSGI application behind runserver's server and request
+    handler (one thread per TCP connection, HTTP/1.1 keep-alive)."""
+    server = RunserverServer(("127.0.0.1", 0), WSGIRequestHandler)
+    server.set_app(get_internal_wsgi_application())
+    serving = threading.Thread(target=server.serve_forever)
+    serving.start()
+    try:
+        yield server.server_address
+    finally:
+        server.shutdown()
+        serving.join()
+        server.server_close()  # joins the request threads
 
 
-def logged(sandbox):
-    return [stored(action) for action in Action.objects.filter(sandbox=sandbox).order_by("pk")]
+class Tab:
+    """One browser tab: its cookies, and one HTTP connection it keeps alive,
+    as a browser does, for every request it sends."""
+
+    def __init__(self, address):
+        self.http = http.client.HTTPConnection(*address)
+        self.cookies = SimpleCookie()
+        self.csrf_token = None
+
+    def get(self, url, hx=False):
+        return self._send("GET", url, hx=hx)
+
+    def press(self, url, **fields):
+        """What htmx sends for a button: the form's fields and the CSRF token."""
+        form = {"csrfmiddlewaretoken": self.csrf_token, **fields}
+        return self._send("POST", url, urlencode(form), hx=True)
+
+    def _send(self, method, url, body=None, hx=False):
+        headers = {"Cookie": "; ".join(f"{k}={m.value}" for k, m in self.cookies.items())}
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if hx:
+            headers["HX-Request"] = "true"
+        self.http.request(method, url, body, headers)
+        response = self.http.getresponse()
+        content = response.read().decode()
+        assert not response.will_close  # the connection stays open for the next request
+        for cookie in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.load(cookie)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', content)
+        if token:
+            self.csrf_token = token[1]
+        return response.status, content
+
+    def close(self):
+        self.http.close()
+
+
+@pytest.fixture
+def opened_connections(connect_once):
+    """The database connections the server opens while the test runs, by thread."""
+    connection.ensure_connection()  # the test's own, for reading the log
+    opened = []
+    connect_once(connection_created, lambda sender, **kw: opened.append(threading.get_ident()))
+    return opened
+
+
+@pytest.fixture
+def tab(site_address):
+    """A learner's tab on the lesson page, with its sandbox, session and CSRF token."""
+    tab = Tab(site_address)
+    open_lesson_page(tab)
+    try:
+        yield tab
+    finally:
+        tab.close()
+
+
+def open_lesson_page(tab):
+    """What the browser fetches: the page, then (hx-trigger="load") the playground
+    panel, whose request creates the sandbox and opens a database connection."""
+    assert tab.get(LESSON_PAGE)[0] == 200
+    assert tab.get(f"{PAGE}panel/", hx=True)[0] == 200
+    assert tab.csrf_token
+
+
+def sandbox_of(tab):
+    session = import_module(django_settings.SESSION_ENGINE).SessionStore(
+        tab.cookies[django_settings.SESSION_COOKIE_NAME].value
+    )
+    return Sandbox.objects.get(pk=session[SESSION_KEY])
+
+
+def logged(tab):
+    """The tab's stored log, oldest first.
+
+    A request's log is written from request_finished, after the response was
+    sent. The server reads a kept-alive connection's next request only once
+    the previous one is finished, so one more request (the poll, which is
+    never logged) guarantees that everything before it is stored."""
+    status, _ = tab.get(f"{PAGE}live/")
+    assert status in (200, 204)
+    actions = Action.objects.filter(sandbox=sandbox_of(tab)).order_by("pk")
+    return [stored(action) for action in actions]
 
 
 def playground_runs(entry, position):
@@ -508,45 +601,40 @@ def playground_runs(entry, position):
     ]
 
 
-SWITCH = f"{PAGE}switch/log_requests/"
-RAISE = f"{PAGE}raise/"
+def test_the_project_keeps_database_connections_for_60_seconds():
+    assert connection.settings_dict["CONN_MAX_AGE"] == 60
 
 
-@pytest.mark.django_db(transaction=True)
-def test_try_it_start_logging_logs_that_very_request(browser):
-    sandbox, request = browser
-    assert logged(sandbox) == []
+@pytest.mark.django_db(transaction=True)  # the server's threads must see the test database
+def test_try_it_start_logging_logs_that_very_request(tab, opened_connections):
+    assert logged(tab) == []
 
-    status, body = request("post", SWITCH, {"on": "on"})
+    status, body = tab.press(SWITCH, on="on")
 
-    assert status == "200 OK"
+    assert status == 200
     assert "Log my own requests: <strong>ON</strong>" in body
-    [entry] = logged(sandbox)
+    [entry] = logged(tab)
     assert entry.action.label == f"Request: POST {SWITCH} → 200"
+    # No connection_created: the page load opened this thread's database
+    # connection, and CONN_MAX_AGE keeps it for the tab's next requests.
     assert entry.signals == [
         ("request_started", "WSGIHandler"),
-        ("connection_created", "DatabaseWrapper"),
         ("request_finished", "WSGIHandler"),
     ]
+    assert opened_connections == []
     assert entry.arguments(1) == [["environ", f"{{…WSGI environ…, 'PATH_INFO': '{SWITCH}'}}"]]
-    assert entry.arguments(2) == [
-        ["connection", f"<DatabaseWrapper vendor='{connection.vendor}' alias='default'>"]
-    ]
-    assert entry.arguments(3) == []
+    assert entry.arguments(2) == []
     assert playground_runs(entry, 1) == [
         ("request_began", f"WSGIHandler started handling {SWITCH}")
     ]
-    assert playground_runs(entry, 2) == [
-        ("database_connected", f"opened a {connection.vendor} connection ('default')")
-    ]
-    assert playground_runs(entry, 3) == [("request_ended", "response closed")]
+    assert playground_runs(entry, 2) == [("request_ended", "response closed")]
     # Django's own receivers are listed too. Those connected before the recorder
     # ran before it could time them. (Which ones those are depends on what ran
     # earlier in this process: the test Client and CaptureQueriesContext
     # disconnect and reconnect some of Django's receivers.)
     for position, signal, name in [
         (1, request_started, "django.db.reset_queries"),
-        (3, request_finished, "django.core.cache.close_caches"),
+        (2, request_finished, "django.core.cache.close_caches"),
     ]:
         results = dict(entry.receivers(position))
         assert name in results
@@ -563,55 +651,131 @@ def connected_before_recorder(signal, name):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_try_it_the_poll_is_never_logged(browser):
-    sandbox, request = browser
-    request("post", SWITCH, {"on": "on"})
-    before = Action.objects.filter(sandbox=sandbox).count()
+def test_try_it_the_poll_is_never_logged(tab):
+    tab.press(SWITCH, on="on")
+    before = len(logged(tab))
 
     for _ in range(3):
-        status, _ = request("get", f"{PAGE}live/")
-        assert status in ("200 OK", "204 No Content")
+        status, _ = tab.get(f"{PAGE}live/")
+        assert status in (200, 204)
 
-    assert Action.objects.filter(sandbox=sandbox).count() == before
+    assert len(logged(tab)) == before == 1
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("logging_on", [True, False])
-def test_try_it_raise_inside_a_view(browser, quiet_request_log, logging_on):
-    sandbox, request = browser
+def test_try_it_raise_inside_a_view(tab, quiet_request_log, opened_connections, logging_on):
     if logging_on:
-        request("post", SWITCH, {"on": "on"})
+        tab.press(SWITCH, on="on")
 
-    status, body = request("post", RAISE)
+    status, body = tab.press(RAISE)
 
-    assert status == "200 OK"  # the playground swaps Django's 500 page for the panel
+    assert status == 200  # the playground swaps Django's 500 page for the panel
     assert "The view raised RaisedOnPurpose." in body
-    entry = logged(sandbox)[-1]
+    entry = logged(tab)[-1]
     assert entry.action.label == f"Request: POST {RAISE} → 500"
     assert entry.signals == [
         ("request_started", "WSGIHandler"),
-        ("connection_created", "DatabaseWrapper"),
         ("got_request_exception", "None"),
         ("request_finished", "WSGIHandler"),
     ]
-    assert entry.arguments(3) == [["request", f"<WSGIRequest: POST '{RAISE}'>"]]
-    assert playground_runs(entry, 3) == [
+    assert opened_connections == []
+    assert entry.arguments(2) == [["request", f"<WSGIRequest: POST '{RAISE}'>"]]
+    assert playground_runs(entry, 2) == [
         ("request_failed", f"a view raised while handling {RAISE}")
     ]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_try_it_stop_logging_is_not_logged(browser):
-    sandbox, request = browser
-    request("post", SWITCH, {"on": "on"})
-    before = Action.objects.filter(sandbox=sandbox).count()
+def test_try_it_stop_logging_is_not_logged(tab):
+    tab.press(SWITCH, on="on")
+    before = len(logged(tab))
 
-    status, body = request("post", SWITCH, {"on": ""})
-    request("get", f"{PAGE}panel/")
+    status, body = tab.press(SWITCH, on="")
+    tab.get(f"{PAGE}panel/")
 
-    assert status == "200 OK"
+    assert status == 200
     assert "Log my own requests: <strong>off</strong>" in body
-    assert Action.objects.filter(sandbox=sandbox).count() == before
+    assert len(logged(tab)) == before == 1
+
+
+# -- connection_created under runserver: per connection, not per request -------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_kept_alive_connection_opens_one_database_connection(site_address, opened_connections):
+    tab = Tab(site_address)
+    try:
+        for _ in range(3):
+            assert tab.get(PAGE)[0] == 200
+    finally:
+        tab.close()
+
+    assert len(opened_connections) == 1
+
+
+@pytest.fixture
+def conn_max_age_0(monkeypatch):
+    """Django's default: close_old_connections closes the connection at the
+    end of every request."""
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.skip("Django never closes an in-memory SQLite database (the test database)")
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_conn_max_age_0_every_request_opens_one(
+    conn_max_age_0, site_address, opened_connections
+):
+    tab = Tab(site_address)
+    try:
+        for _ in range(3):
+            assert tab.get(PAGE)[0] == 200
+    finally:
+        tab.close()
+
+    assert len(opened_connections) == 3
+    assert len(set(opened_connections)) == 1  # all in the one thread of that connection
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_new_tcp_connection_gets_its_own_thread_and_database_connection(
+    site_address, opened_connections
+):
+    tabs = [Tab(site_address), Tab(site_address)]
+    try:
+        for tab in tabs:
+            assert tab.get(PAGE)[0] == 200
+    finally:
+        for tab in tabs:
+            tab.close()
+
+    assert len(opened_connections) == 2
+    assert len(set(opened_connections)) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_conn_max_age_0_the_log_would_show_connection_created(conn_max_age_0, site_address):
+    tab = Tab(site_address)
+    try:
+        open_lesson_page(tab)
+
+        tab.press(SWITCH, on="on")
+
+        [entry] = logged(tab)
+    finally:
+        tab.close()
+    assert entry.signals == [
+        ("request_started", "WSGIHandler"),
+        ("connection_created", "DatabaseWrapper"),
+        ("request_finished", "WSGIHandler"),
+    ]
+    assert entry.arguments(2) == [
+        ["connection", f"<DatabaseWrapper vendor='{connection.vendor}' alias='default'>"]
+    ]
+    assert playground_runs(entry, 2) == [
+        ("database_connected", f"opened a {connection.vendor} connection ('default')")
+    ]
 
 
 def test_try_it_buttons_exist_with_the_names_the_lesson_uses():
@@ -623,3 +787,15 @@ def test_try_it_buttons_exist_with_the_names_the_lesson_uses():
     assert "the log’s one-second poll is never logged" in panel
     for button in ("Start logging", "Stop logging", "Raise inside a view"):
         assert f"**{button}**" in text
+
+
+def test_the_lesson_says_what_a_browser_under_runserver_shows():
+    text = " ".join(LESSON.read_text(encoding="utf-8").split())
+
+    assert "each request runs in a new thread" not in text
+    assert "`runserver` starts one thread per TCP connection, not per request" in text
+    assert "`CONN_MAX_AGE = 60`, and three times with `CONN_MAX_AGE = 0`" in text
+    # The Try-it counts, as the tests above see them.
+    assert "It shows two events:" in text
+    assert "There is no `connection_created`." in text
+    assert "→ 500` with three events:" in text

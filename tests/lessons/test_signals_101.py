@@ -184,6 +184,38 @@ def test_receivers_run_in_the_callers_thread_with_its_connection(connect):
     assert seen == [(threading.get_ident(), connections["default"])]
 
 
+def test_an_async_receiver_runs_after_the_sync_ones_in_another_thread(connect):
+    calls = []
+
+    async def async_receiver(**kwargs):
+        calls.append(("async", threading.get_ident()))
+
+    connect(order_placed, async_receiver, sender=Checkout)  # connected first
+    connect(
+        order_placed,
+        lambda **kwargs: calls.append(("sync", threading.get_ident())),
+        sender=Checkout,
+    )
+
+    order_placed.send(sender=Checkout, order_id=1)
+
+    (sync_name, sync_thread), (async_name, async_thread) = calls
+    assert (sync_name, async_name) == ("sync", "async")
+    assert sync_thread == threading.get_ident()
+    assert async_thread != threading.get_ident()
+
+
+def test_the_lesson_qualifies_thread_and_transaction_for_async_receivers():
+    text = " ".join(LESSON.read_text(encoding="utf-8").split())
+
+    assert "it calls every receiver synchronously, in the caller's thread" not in text
+    assert "- Receivers run synchronously, in connection order, in the caller's thread" not in text
+    assert "it calls every ordinary (sync) receiver synchronously, in the caller's thread" in text
+    assert (
+        "Async receivers reached through `send()` run after all the sync ones, in another " in text
+    )
+
+
 def test_exception_propagates_and_skips_later_receivers(connect):
     calls = []
 

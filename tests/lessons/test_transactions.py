@@ -445,3 +445,23 @@ def test_fenced_snippets_labelled_with_a_file_match_that_file():
 
     for name, body in blocks:
         assert body in (root / name).read_text(encoding="utf-8")
+
+
+def test_the_error_notice_the_lesson_names_is_amber():
+    text = LESSON.read_text(encoding="utf-8")
+    root = LESSON.parents[2]
+    site_css = (root / "tutorial/static/tutorial/site.css").read_text(encoding="utf-8")
+    playground_css = (root / "playground/static/playground/playground.css").read_text(
+        encoding="utf-8"
+    )
+    panel = (root / "playground/templates/playground/panel.html").read_text(encoding="utf-8")
+
+    assert "red notice" not in text
+    assert 'The amber notice says "A receiver raised RuntimeError"' in text
+    assert '<div class="pg-alert pg-alert--error" role="alert">{{ outcome.error }}</div>' in panel
+    assert (
+        ".pg-alert--error { background: var(--warn-bg); border-left-color: var(--warn-border); }"
+        in playground_css
+    )
+    # Tailwind's amber-700 and amber-500, in the light and the dark theme.
+    assert re.findall(r"--warn-border: (#[0-9a-f]{6});", site_css) == ["#b45309", "#f59e0b"]

@@ -569,6 +569,26 @@ def test_a_deleted_products_image_leaves_storage_only_after_commit(
     ]
 
 
+def test_deleting_an_article_logs_it_with_python_logging(sandbox, run, caplog):
+    why = Article.objects.get(sandbox=sandbox, title="Why signals?")
+    why_pk = why.pk
+
+    with caplog.at_level(logging.INFO, logger="playground.receivers"):
+        logged = run(lambda: services.article_delete(article=why), scenario="delete-signals")
+
+    # The links to its tags go with one fast DELETE, without signals.
+    assert logged.signals == [("pre_delete", "Article"), ("post_delete", "Article")]
+    assert logged.receivers(1) == []
+    assert logged.receivers(2) == [
+        ("log_article_deletion", f"logged: Article {why_pk} 'Why signals?' was deleted")
+    ]
+    assert [
+        (record.name, record.levelname, record.getMessage())
+        for record in caplog.records
+        if record.name.startswith("playground")
+    ] == [("playground.receivers", "INFO", f"Article {why_pk} 'Why signals?' was deleted")]
+
+
 # -- 8. m2m-changed -----------------------------------------------------------------
 
 
@@ -703,6 +723,13 @@ def test_deleting_an_article_removes_its_links_without_m2m_changed(sandbox, run,
 
     # The link rows go with one fast DELETE: no init pair, no m2m_changed.
     assert logged.signals == [("pre_delete", "Article"), ("post_delete", "Article")]
+    # The delete-signals scenario's deletion log runs here too, as in any project.
+    assert logged.runs("log_article_deletion") == [
+        (
+            "playground.receivers.log_article_deletion",
+            f"logged: Article {why_pk} 'Why signals?' was deleted",
+        )
+    ]
     assert logged.outcome.result == (3, {"playground.Article_tags": 2, "playground.Article": 1})
     assert not links.filter(article_id=why_pk).exists()
     assert list(links.filter(tag__sandbox=sandbox).values_list("tag__name", flat=True)) == ["orm"]
