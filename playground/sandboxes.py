@@ -95,7 +95,7 @@ def sandbox_for(request: HttpRequest) -> Sandbox:
         # A client that drops its cookie gets a new sandbox every time;
         # limit how many one address may create.
         verdict = ratelimit.hit(
-            f"new-sandbox:{request.META.get('REMOTE_ADDR', '?')}",
+            f"new-sandbox:{ratelimit.client_address(request)}",
             limit=settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR,
             window=3600,
         )
