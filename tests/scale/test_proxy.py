@@ -11,6 +11,8 @@ machine), without cookies, so every request asks for a new sandbox.
 """
 
 import http.client
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -24,9 +26,8 @@ from tests.scale.conftest import (
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """One migrated site on SQLite, with static files, shared by this module's
-    servers (their limit keys never meet: see each test)."""
+def prepared_site(tmp_path_factory):
+    """A migrated SQLite database and collected static files, made once."""
     folder = tmp_path_factory.mktemp("proxied-site")
     env = production_env(
         folder,
@@ -36,6 +37,18 @@ def site(tmp_path_factory):
     )
     prepare_site(env)
     return env
+
+
+@pytest.fixture
+def site(prepared_site, tmp_path):
+    """The prepared site with a copy of its database of this test's own, so
+    no test sees another's rate limit counts."""
+    database = tmp_path / "db.sqlite3"
+    shutil.copyfile(prepared_site["SQLITE_PATH"], database)
+    wal = Path(prepared_site["SQLITE_PATH"] + "-wal")
+    if wal.exists():  # normally folded into the file when migrate closed it
+        shutil.copyfile(wal, f"{database}-wal")
+    return {**prepared_site, "SQLITE_PATH": str(database)}
 
 
 def status_from(source: str, server, headers: dict[str, str] | None = None) -> int:
