@@ -3,7 +3,11 @@
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth.models import User
+from django.contrib.auth.signals import user_logged_in
+from django.db.models.signals import post_save
 from django.test import Client
+
+from playground import inspector
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +77,22 @@ def test_behind_a_trusted_proxy_the_lockout_follows_the_forwarded_address(admin_
     assert sign_in(attacker, PASSWORD).status_code == 429
     assert sign_in(owner, PASSWORD).status_code == 302
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["203.0.113.7"]
+
+
+def test_logins_without_a_request_pass_uncounted(admin_user):
+    # The test client's login() calls authenticate() without a request; axes
+    # alone would raise instead of answering.
+    client = Client()
+
+    assert client.login(username="admin", password="wrong") is False
+    assert client.login(username="admin", password=PASSWORD) is True
+    assert user_logged_in.send(sender=User, request=None, user=admin_user)
+    assert AccessAttempt.objects.count() == 0
+
+
+def test_who_is_listening_leaves_out_the_receivers_of_axes_own_model():
+    names = [listener.name for listener in inspector.listeners("post_save").listeners]
+
+    assert post_save.has_listeners(AccessAttempt)
+    assert names[0] == "playground.recording.observe"
+    assert [name for name in names if name.startswith("axes.")] == []

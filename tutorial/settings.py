@@ -77,11 +77,13 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
-    "axes",
     # playground before lessons: its ready() connects the signal recorder
     # before anything (such as a lesson's include) imports its receivers.
     "playground",
     "lessons",
+    # After playground, so the recorder's observer stays the first receiver
+    # of every model signal (axes connects post_save for its own model).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -105,7 +107,7 @@ MIDDLEWARE = [
 # The admin login is throttled by django-axes: its backend comes first, so a
 # locked-out username and address is refused before any password is checked.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "tutorial.login_throttle.LoginThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -237,12 +239,13 @@ if not _trusted_proxies.isdigit():
     )
 TUTORIAL_TRUSTED_PROXIES = int(_trusted_proxies)
 
-# The admin login (django-axes): after AXES_FAILURE_LIMIT wrong passwords for
-# one username from one client address, that pair is refused (429, with a
-# page that says why) until AXES_COOLOFF_TIME has passed since the last
-# failure. Other addresses, and other usernames, are not affected. The
-# attempts are stored in the database, so every worker process sees them.
-AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+# The admin login (django-axes, tutorial/login_throttle.py): after
+# AXES_FAILURE_LIMIT wrong passwords for one username from one client address,
+# that pair is refused (429, with a page that says why) until AXES_COOLOFF_TIME
+# has passed since the last attempt. Other addresses, and other usernames, are
+# not affected. Attempts are stored in the database, so every worker process
+# sees them.
+AXES_HANDLER = "tutorial.login_throttle.LoginThrottleHandler"
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
