@@ -2,7 +2,7 @@
 the panel shows the message, and the page keeps its one site header."""
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser, Page, expect
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,16 +15,19 @@ MESSAGE = (
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_refused_panel_shows_the_message_inside_the_lesson_page(
-    browser: Browser, site, settings, scheme
+    browser: Browser, page: Page, site, settings, scheme
 ):
     settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR = 1
-    first = browser.new_context().new_page()
-    first.goto(site + LESSON)
-    expect(first.locator("#playground .playground__title")).to_be_visible()
-    first.close()
+    first_visitor = browser.new_context()
+    try:
+        first = first_visitor.new_page()
+        first.goto(site + LESSON)
+        expect(first.locator("#playground .playground__title")).to_be_visible()
+    finally:
+        first_visitor.close()
 
     # A second visitor from the same address, with no cookie yet.
-    page = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
+    page.set_viewport_size({"width": 360, "height": 740})
     page.emulate_media(color_scheme=scheme)
     with page.expect_response(lambda response: response.url.endswith("/panel/")) as answer:
         page.goto(site + LESSON)
@@ -39,4 +42,3 @@ def test_a_refused_panel_shows_the_message_inside_the_lesson_page(
     assert page.evaluate("document.documentElement.scrollWidth") == 360
     panel.scroll_into_view_if_needed()
     page.screenshot(path=f"/tmp/rate-limited-panel-{scheme}-360.png")
-    page.context.close()
