@@ -208,7 +208,8 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # Local mode: lesson pages get a "Run these tests" button that runs pytest on
-# the server. On by default with DEBUG (make run), never on in production.
+# the server. On by default with DEBUG (make run); production refuses it
+# unless asked twice (and `check --deploy` reports it: lessons/checks.py).
 LOCAL_MODE = env_flag("TUTORIAL_LOCAL_MODE", default=DEBUG)
 if (
     LOCAL_MODE
@@ -231,7 +232,7 @@ PLAYGROUND_NEW_SANDBOXES_PER_HOUR = int(os.environ.get("PLAYGROUND_NEW_SANDBOXES
 # address it was connected from to X-Forwarded-For. With 0 (the default) the
 # header is ignored, since any client can send one; with n, the client is the
 # n-th address from the right (playground.ratelimit.client_address).
-_trusted_proxies = os.environ.get("TUTORIAL_TRUSTED_PROXIES", "0").strip()
+_trusted_proxies = os.environ.get("TUTORIAL_TRUSTED_PROXIES", "").strip() or "0"
 if not _trusted_proxies.isdigit():
     raise ImproperlyConfigured(
         f"TUTORIAL_TRUSTED_PROXIES must be a whole number of proxies (0 or more), "
