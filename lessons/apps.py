@@ -8,8 +8,9 @@ class LessonsConfig(AppConfig):
     verbose_name = "Lessons"
 
     def ready(self):
-        # Connect this app's receivers (see receivers.py for why they exist).
-        from lessons import receivers  # noqa: F401
+        # Connect this app's receivers (see receivers.py for why they exist),
+        # and register its system checks.
+        from lessons import checks, receivers  # noqa: F401
 
         # Load, validate and render every lesson now, so a broken lesson file
         # stops the process at start-up with an error naming the file,

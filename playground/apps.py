@@ -10,7 +10,7 @@ class PlaygroundConfig(AppConfig):
     def ready(self):
         from django.core.signals import request_finished
 
-        from playground import recording
+        from playground import checks, recording  # noqa: F401 (checks registers them)
         from playground.middleware import store_request_log
 
         # Order matters. The recorder's observer is connected before any

@@ -9,6 +9,7 @@ import functools
 import weakref
 from dataclasses import dataclass
 
+from django.db import models
 from django.utils.safestring import SafeString, mark_safe
 
 from lessons.includes import IncludeError, find_source
@@ -52,6 +53,20 @@ def _sender_label(sender_ref) -> str | None:
     return getattr(sender, "__name__", repr(sender))
 
 
+def _is_other_model(sender_ref) -> bool:
+    """Is the receiver bound to a model no scenario saves?
+
+    Such a receiver never runs for the playground: django-axes' bookkeeping
+    of its own login-attempt rows, for one. Listing it would only puzzle.
+    """
+    sender = sender_ref() if sender_ref is not None else None
+    return (
+        isinstance(sender, type)
+        and issubclass(sender, models.Model)
+        and sender not in recording.sandbox_models()
+    )
+
+
 def listeners(signal_name: str, *, senders: set[str] | None = None) -> SignalListeners:
     """Receivers of one watched signal, in the order Django calls them
     (connection order, sync before async)."""
@@ -65,6 +80,8 @@ def listeners(signal_name: str, *, senders: set[str] | None = None) -> SignalLis
         if receiver is None or sender is None:
             continue
         if senders is not None and sender != "any sender" and sender not in senders:
+            continue
+        if _is_other_model(sender_ref):
             continue
         function = getattr(receiver, "__func__", receiver)
         name = f"{function.__module__}.{function.__qualname__}"

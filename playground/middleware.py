@@ -126,7 +126,12 @@ class RateLimitMiddleware:
             )
             template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
         else:
-            context, template = {"message": str(exception)}, "playground/rate_limited.html"
+            context = {"message": str(exception)}
+            template = (
+                "playground/rate_limited.html#panel"
+                if request.htmx
+                else "playground/rate_limited.html"
+            )
         response = render(request, template, context, status=429)
         response["Retry-After"] = str(exception.retry_after)
         return response

@@ -8,9 +8,11 @@ process and every server sees the same counters, so a visitor cannot get
 around a limit by being sent to another worker.
 """
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest
 
@@ -26,8 +28,27 @@ class Verdict:
 
 
 def client_address(request: HttpRequest) -> str:
-    """The address limits are counted against."""
-    return request.META.get("REMOTE_ADDR", "?")
+    """The address a per-client limit counts against.
+
+    Without trusted proxies (``TUTORIAL_TRUSTED_PROXIES=0``) it is the
+    connection's own address: X-Forwarded-For is ignored, because any client
+    can send one. Behind n proxies, every visitor connects from the nearest
+    proxy's address, and each proxy appends the address it was connected
+    from, so the client is the n-th address from the right; the addresses
+    further left came from the client and prove nothing. A missing, short or
+    malformed header falls back to the connection's address.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TUTORIAL_TRUSTED_PROXIES
+    if proxies == 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return remote
 
 
 def _window_start(now: datetime, window: int) -> datetime:

@@ -110,9 +110,125 @@ def test_check_deploy_is_clean_behind_tls():
         DJANGO_SECRET_KEY="a-long-random-production-secret-" + "x7Q9" * 10,
         DJANGO_ALLOWED_HOSTS="signals.example.org",
         DJANGO_SECURE_HTTPS="1",
+        TUTORIAL_TRUSTED_PROXIES="1",
     )
 
     assert (result.returncode, result.stdout.strip()) == (
         0,
         "System check identified no issues (0 silenced).",
     )
+
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x7Q9" * 10,
+    "DJANGO_ALLOWED_HOSTS": "signals.example.org",
+}
+
+
+def test_check_deploy_warns_when_a_tls_proxy_is_not_counted():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING", DJANGO_SECURE_HTTPS="1", **PRODUCTION
+    )
+
+    assert result.returncode == 1
+    assert "?: (playground.W001) DJANGO_SECURE_HTTPS=1 trusts a reverse proxy" in result.stderr
+
+
+def test_a_malformed_number_of_proxies_stops_the_start():
+    result = run_manage("check", TUTORIAL_TRUSTED_PROXIES="one")
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: TUTORIAL_TRUSTED_PROXIES must be a "
+        "whole number of proxies (0 or more), not 'one'. See README.md."
+    )
+
+
+def test_production_mode_refuses_local_mode():
+    result = run_manage("check", TUTORIAL_LOCAL_MODE="1", **PRODUCTION)
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: TUTORIAL_LOCAL_MODE=1 with "
+        "DJANGO_DEBUG=0 lets every visitor run pytest on the server. Unset "
+        "TUTORIAL_LOCAL_MODE, or set TUTORIAL_ALLOW_LOCAL_MODE_IN_PRODUCTION=1 if that is "
+        "really what you want. See README.md."
+    )
+
+
+def test_local_mode_in_production_when_asked_twice_is_still_a_deploy_error():
+    allowed = {**PRODUCTION, "TUTORIAL_LOCAL_MODE": "1"}
+    allowed["TUTORIAL_ALLOW_LOCAL_MODE_IN_PRODUCTION"] = "1"
+
+    started = run_manage("check", **allowed)
+    deploy = run_manage("check", "--deploy", **allowed)
+
+    assert (started.returncode, started.stdout.strip()) == (
+        0,
+        "System check identified no issues (0 silenced).",
+    )
+    assert deploy.returncode == 1
+    assert (
+        "?: (lessons.E001) Local mode is on: every visitor can run pytest on this server "
+        'with the "Run these tests" button.'
+    ) in deploy.stderr
+
+
+# --- Liveness and readiness -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_readyz_says_ready_when_the_database_answers_and_is_migrated(client):
+    response = client.get("/readyz")
+
+    assert (response.status_code, response.content) == (200, b"ready")
+    assert response["Content-Type"] == "text/plain"
+
+
+@pytest.mark.django_db
+def test_readyz_says_503_while_a_migration_is_not_applied(client):
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.recorder import MigrationRecorder
+
+    # As after a deploy that brought a new migration: the newest one is not
+    # applied yet (rolled back with the test's transaction).
+    [(app, newest)] = MigrationLoader(connection).graph.leaf_nodes("playground")
+    MigrationRecorder(connection).record_unapplied(app, newest)
+
+    response = client.get("/readyz")
+
+    assert (response.status_code, response.content) == (503, b"1 migration not applied")
+    assert response["Content-Type"] == "text/plain"
+
+
+PROBE = (
+    "from django.test import Client; "
+    "answers = [Client().get(path, HTTP_HOST='localhost') for path in ('/healthz', '/readyz')]; "
+    "print([(answer.status_code, answer.content.decode()) for answer in answers])"
+)
+
+
+@pytest.mark.parametrize(
+    "database",
+    [
+        {"SQLITE_PATH": "/no/such/folder/db.sqlite3"},
+        {"DATABASE_URL": "postgres://postgres@127.0.0.1:1/tutorial"},
+    ],
+    ids=["sqlite-missing-folder", "postgresql-nothing-listening"],
+)
+def test_healthz_stays_200_and_readyz_says_503_while_the_database_is_down(database):
+    base = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", PROBE],
+        cwd=settings.BASE_DIR,
+        env={**base, **database},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.stdout.strip().splitlines()[-1] == (
+        "[(200, 'ok'), (503, 'database unreachable')]"
+    ), result.stderr

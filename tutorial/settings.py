@@ -6,6 +6,7 @@ variables set, `make run` gets DEBUG on and the embedded SQLite database.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -80,6 +81,9 @@ INSTALLED_APPS = [
     # before anything (such as a lesson's include) imports its receivers.
     "playground",
     "lessons",
+    # After playground, so the recorder's observer stays the first receiver
+    # of every model signal (axes connects post_save for its own model).
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +100,15 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "playground.middleware.RecordingMiddleware",
     "playground.middleware.RateLimitMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# The admin login is throttled by django-axes: its backend comes first, so a
+# locked-out username and address is refused before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "tutorial.login_throttle.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 # Everything the site needs comes from the site itself. No inline script
@@ -195,8 +208,20 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # Local mode: lesson pages get a "Run these tests" button that runs pytest on
-# the server. On by default with DEBUG (make run), never on in production.
+# the server. On by default with DEBUG (make run); production refuses it
+# unless asked twice (and `check --deploy` reports it: lessons/checks.py).
 LOCAL_MODE = env_flag("TUTORIAL_LOCAL_MODE", default=DEBUG)
+if (
+    LOCAL_MODE
+    and not DEBUG
+    and not env_flag("TUTORIAL_ALLOW_LOCAL_MODE_IN_PRODUCTION", default=False)
+):
+    # Any visitor could run pytest on the server: refuse unless asked twice.
+    raise ImproperlyConfigured(
+        "TUTORIAL_LOCAL_MODE=1 with DJANGO_DEBUG=0 lets every visitor run pytest on the "
+        "server. Unset TUTORIAL_LOCAL_MODE, or set TUTORIAL_ALLOW_LOCAL_MODE_IN_PRODUCTION=1 "
+        "if that is really what you want. See README.md."
+    )
 LESSON_TEST_TIMEOUT = int(os.environ.get("LESSON_TEST_TIMEOUT", "120"))  # seconds
 
 # Playground rate limits, per visitor (sandbox) and per client address.
@@ -212,6 +237,32 @@ PLAYGROUND_IMAGE_BYTES_PER_SANDBOX = int(
 PLAYGROUND_IMAGE_BYTES_PER_HOUR = int(
     os.environ.get("PLAYGROUND_IMAGE_BYTES_PER_HOUR", str(6 * 1024 * 1024))
 )
+
+# How many reverse proxies stand in front of the site, each appending the
+# address it was connected from to X-Forwarded-For. With 0 (the default) the
+# header is ignored, since any client can send one; with n, the client is the
+# n-th address from the right (playground.ratelimit.client_address).
+_trusted_proxies = os.environ.get("TUTORIAL_TRUSTED_PROXIES", "").strip() or "0"
+if not _trusted_proxies.isdigit():
+    raise ImproperlyConfigured(
+        f"TUTORIAL_TRUSTED_PROXIES must be a whole number of proxies (0 or more), "
+        f"not {_trusted_proxies!r}. See README.md."
+    )
+TUTORIAL_TRUSTED_PROXIES = int(_trusted_proxies)
+
+# The admin login (django-axes, tutorial/login_throttle.py): after
+# AXES_FAILURE_LIMIT wrong passwords for one username from one client address,
+# that pair is refused (429, with a page that says why) until AXES_COOLOFF_TIME
+# has passed since the last attempt. Other addresses, and other usernames, are
+# not affected. Attempts are stored in the database, so every worker process
+# sees them.
+AXES_HANDLER = "tutorial.login_throttle.LoginThrottleHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "playground.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "tutorial.views.login_locked_out"
 
 # Where the lesson Markdown files live. Overridable so an author can preview
 # a draft folder, and so a test can start the site on a broken one.

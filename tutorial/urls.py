@@ -9,6 +9,7 @@ from tutorial import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("playground/", include("playground.urls")),
     path("", include("lessons.urls")),

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from playground import ratelimit
 from playground.models import Product, RateWindow, Sandbox
@@ -94,3 +94,109 @@ def test_a_client_that_drops_its_cookies_cannot_create_sandboxes_without_end(set
     assert Sandbox.objects.count() == 2
     assert "Too many new playground sandboxes from your address." in refused.content.decode()
     assert refused["Retry-After"].isdigit()
+
+
+# --- The client's address, behind trusted proxies or none -------------------------------
+
+
+def address_of(meta: dict[str, str]) -> str:
+    return ratelimit.client_address(RequestFactory().get("/", **meta))
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded_for", "expected"),
+    [
+        # No trusted proxy: whatever the client sends is ignored.
+        (0, None, "10.0.0.9"),
+        (0, "203.0.113.7", "10.0.0.9"),
+        # One proxy: it appended the address it was connected from, last.
+        (1, "203.0.113.7", "203.0.113.7"),
+        (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),
+        (1, "not an address, 203.0.113.7", "203.0.113.7"),
+        (1, " 2001:DB8::1 ", "2001:db8::1"),
+        # Two proxies: the client is second from the right.
+        (2, "6.6.6.6, 203.0.113.7, 192.0.2.1", "203.0.113.7"),
+        # Missing, too short or malformed: the connection's own address.
+        (1, None, "10.0.0.9"),
+        (1, "", "10.0.0.9"),
+        (1, "203.0.113.7, ", "10.0.0.9"),
+        (1, "unknown", "10.0.0.9"),
+        (1, "203.0.113.7:4711", "10.0.0.9"),
+        (2, "203.0.113.7", "10.0.0.9"),
+        (3, "6.6.6.6, 203.0.113.7", "10.0.0.9"),
+    ],
+)
+def test_client_address_trusts_only_the_configured_proxies(
+    settings, proxies, forwarded_for, expected
+):
+    settings.TUTORIAL_TRUSTED_PROXIES = proxies
+    meta = {"REMOTE_ADDR": "10.0.0.9"}
+    if forwarded_for is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded_for
+
+    assert address_of(meta) == expected
+
+
+def new_visitor(forwarded_for: str, **extra):
+    return Client(REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded_for).get(
+        "/playground/signals-101/", **extra
+    )
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_new_sandbox_limit(settings):
+    settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR = 1
+    settings.TUTORIAL_TRUSTED_PROXIES = 1
+
+    statuses = [
+        new_visitor("203.0.113.7").status_code,
+        new_visitor("203.0.113.7").status_code,
+        new_visitor("198.51.100.2").status_code,
+    ]
+
+    assert statuses == [200, 429, 200]
+    assert set(RateWindow.objects.values_list("key", "hits")) == {
+        ("new-sandbox:203.0.113.7", 2),
+        ("new-sandbox:198.51.100.2", 1),
+    }
+
+
+def test_without_trusted_proxies_a_forwarded_for_header_changes_nothing(settings):
+    settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR = 1
+
+    statuses = [new_visitor("203.0.113.7").status_code, new_visitor("198.51.100.2").status_code]
+
+    assert statuses == [200, 429]
+    assert list(RateWindow.objects.values_list("key", "hits")) == [("new-sandbox:10.0.0.9", 2)]
+
+
+# --- 429 for a page and for htmx ------------------------------------------------------------
+
+
+def test_a_refused_new_sandbox_gets_a_whole_page_when_a_page_asked(settings):
+    settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR = 0
+
+    response = Client().get("/playground/signals-101/")
+
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert html.count('class="site-header"') == 1
+    assert "<h1>Slow down a little</h1>" in html
+
+
+def test_a_refused_new_sandbox_gets_only_a_panel_fragment_for_htmx(settings):
+    settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR = 0
+
+    response = Client().get("/playground/signals-101/panel/", **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 429
+    assert response["Retry-After"].isdigit()
+    assert html.strip().startswith('<section id="playground" class="playground"')
+    assert html.strip().endswith("</section>")
+    assert "site-header" not in html
+    assert "<html" not in html
+    assert (
+        '<div class="pg-alert pg-alert--error" role="alert">Too many new playground sandboxes '
+        "from your address. Keep your browser&#x27;s cookies for this site, or try again "
+        "later.</div>"
+    ) in html

@@ -138,10 +138,13 @@ class Server:
         self.process: subprocess.Popen | None = None
         self._log = None
 
+    def command(self) -> list[str]:
+        return gunicorn_command(self.port)
+
     def start(self) -> None:
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(
-            gunicorn_command(self.port),
+            self.command(),
             cwd=BASE_DIR,
             env=self.env,
             stdin=subprocess.DEVNULL,
@@ -224,6 +227,37 @@ def start_server(tmp_path):
     finally:
         for server in servers:
             server.stop()
+
+
+class Proxy(Server):
+    """A reverse proxy process (tests/scale/proxy.py) in front of ``upstream``,
+    adding the client's address to X-Forwarded-For as nginx does."""
+
+    def __init__(self, name: str, upstream: Server, log_path: Path):
+        super().__init__(name, upstream.env, log_path)
+        self.upstream = upstream
+
+    def command(self) -> list[str]:
+        script = Path(__file__).with_name("proxy.py")
+        return [sys.executable, str(script), str(self.port), str(self.upstream.port)]
+
+
+@pytest.fixture
+def start_proxy(tmp_path):
+    """Start proxies in front of started servers; all are stopped afterwards."""
+    proxies: list[Proxy] = []
+
+    def start(name: str, upstream: Server) -> Proxy:
+        proxy = Proxy(name, upstream, tmp_path / f"proxy-{name}.log")
+        proxies.append(proxy)
+        proxy.start()
+        return proxy
+
+    try:
+        yield start
+    finally:
+        for proxy in proxies:
+            proxy.stop()
 
 
 class NoRedirects(urllib.request.HTTPRedirectHandler):

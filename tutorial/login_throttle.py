@@ -1,0 +1,35 @@
+"""django-axes, the admin login's throttle, for logins that come without a request.
+
+Axes counts failed logins per username and client address, so it needs the
+request. A visitor's login always has one; only code calls ``authenticate()``
+or sends ``user_logged_in`` without one: the test client's ``login()``, a
+shell, the lesson tests that show what the auth signals carry. Axes answers
+those with an exception, which would make ``authenticate()`` itself fail. Here
+they pass through uncounted, as there is no client to count them against.
+"""
+
+from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+
+
+class LoginThrottleBackend(AxesStandaloneBackend):
+    """Axes' backend: refuses a locked-out username and address before any
+    password is checked; leaves request-less calls to the next backend."""
+
+    def authenticate(self, request=None, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LoginThrottleHandler(AxesDatabaseHandler):
+    """Axes' database handler (attempts live in the database, so every worker
+    process sees them), ignoring logins and logouts without a request."""
+
+    def user_logged_in(self, sender, request, user, **kwargs):
+        if request is not None:
+            super().user_logged_in(sender, request, user, **kwargs)
+
+    def user_logged_out(self, sender, request, user, **kwargs):
+        if request is not None:
+            super().user_logged_out(sender, request, user, **kwargs)
