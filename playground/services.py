@@ -92,7 +92,12 @@ def version_of(record) -> str:
 def check_unchanged(record, version: str | None) -> None:
     """Refuse an edit made on a form that showed other values than the row
     has now. ``version`` is what ``version_of`` gave when the form was
-    rendered; None (code, not a form) skips the check."""
+    rendered; None (code, not a form) skips the check.
+
+    It is a read before the save, not a lock: two saves in the same instant
+    could both pass it. That is the tabs' case, not a crowd's, and the
+    plain edit runs outside a transaction on purpose (the transactions
+    lesson compares it with the one inside ``atomic()``)."""
     if version is None:
         return
     model = type(record)
