@@ -73,6 +73,10 @@ def live(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "playground/panel.html#live_update", context)
 
 
+# Marks a 404 that carries the panel (see _respond), for site.js.
+PANEL_HEADER = "X-Playground-Panel"
+
+
 def _respond(
     request,
     sandbox,
@@ -102,9 +106,6 @@ def _respond(
             response[PANEL_HEADER] = "true"
         return response
     return redirect(reverse("playground:scenario", args=[scenario.slug]) + "#playground")
-
-
-PANEL_HEADER = "X-Playground-Panel"
 
 
 # A 2 MB image plus the form's other fields; anything bigger is refused

@@ -182,6 +182,7 @@ def test_a_failing_receiver_shows_a_message_and_the_log_up_to_the_error(page: Pa
     )
     # Autocommit: the UPDATE was not undone by the receiver's error.
     expect(page.locator(".pg-row", has_text="Notebook")).to_contain_text("stock 9")
+    page.evaluate("document.getElementById('pg-poller').remove()")  # the new panel's
 
 
 def test_the_live_update_never_wipes_a_form_being_edited(page: Page, site, context):
@@ -407,6 +408,10 @@ def test_an_overflowing_bulk_update_and_a_stale_edit_say_why(page: Page, site, c
     other.emulate_media(color_scheme=theme)
     open_scenario(other, site, "/playground/gotchas/")
     assert other.evaluate("document.documentElement.dataset.theme") == theme
+    # No polls meanwhile: the open form keeps its values anyway, and on SQLite
+    # the live server's threads share one in-memory connection.
+    for tab in (page, other):
+        tab.evaluate("document.getElementById('pg-poller').remove()")
     stale_row = other.locator(".pg-row", has_text="Notebook")
     stale_row.get_by_text("Edit").click()
     row = page.locator(".pg-row", has_text="Notebook")
@@ -414,6 +419,7 @@ def test_an_overflowing_bulk_update_and_a_stale_edit_say_why(page: Page, site, c
     row.get_by_label("Stock").fill("9")
     row.get_by_role("button", name="Save").click()
     expect(page.locator(".pg-row", has_text="Notebook")).to_contain_text("stock 9")
+    page.evaluate("document.getElementById('pg-poller').remove()")  # the new panel's
 
     stale_row.get_by_label("Name").fill("Notebook, older edit")
     stale_row.get_by_role("button", name="Save").click()
