@@ -72,12 +72,12 @@ SANDBOX_ACTIONS: dict[str, Act] = {
 
 PRODUCT_ACTIONS: dict[str, Act] = {
     "edit": Act(
-        forms.ProductForm,
+        forms.ProductEditForm,
         lambda product, data: f"Updated Product {product.name!r}",
         lambda product, data: services.product_update(product=product, **data),
     ),
     "edit-atomic": Act(
-        forms.ProductForm,
+        forms.ProductEditForm,
         lambda product, data: f"Updated Product {product.name!r} inside transaction.atomic()",
         lambda product, data: services.product_update_in_atomic(product=product, **data),
     ),
@@ -120,7 +120,7 @@ PRODUCT_ACTIONS: dict[str, Act] = {
 
 REVIEW_ACTIONS: dict[str, Act] = {
     "edit": Act(
-        forms.ReviewForm,
+        forms.ReviewEditForm,
         lambda review, data: f"Updated Review {review.pk} by {review.author!r}",
         lambda review, data: services.review_update(review=review, **data),
     ),
@@ -133,7 +133,7 @@ REVIEW_ACTIONS: dict[str, Act] = {
 
 ARTICLE_ACTIONS: dict[str, Act] = {
     "edit": Act(
-        forms.ArticleForm,
+        forms.ArticleEditForm,
         lambda article, data: f"Updated Article {article.title!r}",
         lambda article, data: services.article_update(article=article, **data),
     ),
@@ -146,7 +146,7 @@ ARTICLE_ACTIONS: dict[str, Act] = {
 
 TAG_ACTIONS: dict[str, Act] = {
     "edit": Act(
-        forms.TagForm,
+        forms.TagEditForm,
         lambda tag, data: f"Updated Tag {tag.name!r}",
         lambda tag, data: services.tag_update(tag=tag, **data),
     ),

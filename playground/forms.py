@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageSequence
 
-from playground.models import IMAGE_SUFFIXES, Article, Tag
+from playground.models import IMAGE_SUFFIXES, MAX_STOCK, RATINGS, Article, Tag
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 # Decoding an image costs memory and time by its pixels, not its bytes: a
@@ -105,7 +105,7 @@ class ProductForm(forms.Form):
     stock = forms.IntegerField(
         label="Stock",
         min_value=0,
-        max_value=1_000_000,
+        max_value=MAX_STOCK,
         error_messages={"min_value": "Stock cannot be negative."},
     )
 
@@ -123,11 +123,31 @@ class ProductCreateForm(ProductForm):
     )
 
 
-class StockForm(forms.Form):
+class EditForm(forms.Form):
+    """A form that changes an existing record.
+
+    ``version`` holds a fingerprint of the values the form was rendered with
+    (``services.version_of``): a save from a stale form, open in a second tab
+    while the first one saved, is refused instead of silently undoing that
+    change.
+    """
+
+    version = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=40,
+        error_messages={"required": "This form is missing its version: reload the page."},
+    )
+
+
+class ProductEditForm(ProductForm, EditForm):
+    pass
+
+
+class StockForm(EditForm):
     stock = forms.IntegerField(
         label="New stock",
         min_value=0,
-        max_value=1_000_000,
+        max_value=MAX_STOCK,
         error_messages={"min_value": "Stock cannot be negative."},
     )
 
@@ -136,8 +156,12 @@ class ReviewForm(forms.Form):
     author = _name_field("Your name", 60)
     rating = forms.IntegerField(
         label="Rating (1–5)",
-        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        validators=[MinValueValidator(RATINGS[0]), MaxValueValidator(RATINGS[1])],
     )
+
+
+class ReviewEditForm(ReviewForm, EditForm):
+    pass
 
 
 class ArticleForm(forms.Form):
@@ -145,8 +169,16 @@ class ArticleForm(forms.Form):
     body = forms.CharField(label="Body", max_length=2000, required=False, widget=forms.Textarea)
 
 
+class ArticleEditForm(ArticleForm, EditForm):
+    pass
+
+
 class TagForm(forms.Form):
     name = _name_field("Tag name", 40)
+
+
+class TagEditForm(TagForm, EditForm):
+    pass
 
 
 class GetOrCreateForm(forms.Form):

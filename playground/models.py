@@ -13,8 +13,19 @@ from pathlib import PurePath
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Round
 
 MAX_RECORDS_PER_MODEL = 100
+
+# The largest numbers the sandbox models hold. Forms and services refuse
+# anything beyond them with a message; the check constraints below make the
+# database refuse it too, so no code path (QuerySet.update(), bulk_update(),
+# raw SQL) can store a value that later reads cannot handle.
+MAX_PRICE = Decimal("999999.99")  # max_digits=8, decimal_places=2
+MAX_STOCK = 1_000_000
+MAX_VIEWS = 2**31 - 1  # PostgreSQL's integer, so SQLite holds no more than it
+RATINGS = (1, 5)
 
 
 class Sandbox(models.Model):
@@ -76,15 +87,39 @@ class Product(SandboxRecord):
     price = models.DecimalField(
         max_digits=8,
         decimal_places=2,
-        validators=[MinValueValidator(Decimal("0.00"))],
+        validators=[MinValueValidator(Decimal("0.00")), MaxValueValidator(MAX_PRICE)],
     )
-    stock = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(1_000_000)])
+    stock = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(MAX_STOCK)])
     image = models.ImageField(upload_to=product_image_path, blank=True)
     # Counted by the receiver of the custom ``product_viewed`` signal.
     views = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0, price__lte=MAX_PRICE),
+                name="product_price_fits",
+                violation_error_message=f"A price is between 0.00 and {MAX_PRICE}.",
+            ),
+            # SQLite keeps whatever it is given; a third decimal would break
+            # every later read of the row (and PostgreSQL rounds it anyway).
+            models.CheckConstraint(
+                condition=Q(price=Round("price", 2)),
+                name="product_price_in_cents",
+                violation_error_message="A price has at most two decimal places.",
+            ),
+            models.CheckConstraint(
+                condition=Q(stock__gte=0, stock__lte=MAX_STOCK),
+                name="product_stock_fits",
+                violation_error_message=f"Stock is between 0 and {MAX_STOCK}.",
+            ),
+            models.CheckConstraint(
+                condition=Q(views__gte=0, views__lte=MAX_VIEWS),
+                name="product_views_fit",
+                violation_error_message=f"Views are between 0 and {MAX_VIEWS}.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -96,11 +131,18 @@ class Review(SandboxRecord):
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="reviews")
     author = models.CharField(max_length=60)
     rating = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
+        validators=[MinValueValidator(RATINGS[0]), MaxValueValidator(RATINGS[1])]
     )
 
     class Meta:
         ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__range=RATINGS),
+                name="review_rating_fits",
+                violation_error_message="A rating is between 1 and 5.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.author} on {self.product.name}" if self.product_id else self.author

@@ -8,7 +8,7 @@ from django.db import connection
 from django.db.models import Count, Prefetch
 from django.shortcuts import aget_object_or_404
 
-from playground import forms, inspector, log, outbox
+from playground import forms, inspector, log, outbox, services
 from playground.models import Article, Product, Review, Sandbox, Tag
 from playground.performing import Outcome
 from playground.scenarios import Scenario
@@ -52,27 +52,21 @@ def records(sandbox: Sandbox, scenario: Scenario) -> dict:
 
 ROW_FORMS = {
     "product": {
-        "edit": forms.ProductForm,
-        "atomic": forms.ProductForm,
+        "edit": forms.ProductEditForm,
+        "atomic": forms.ProductEditForm,
         "stock": forms.StockForm,
         "review": forms.ReviewForm,
     },
-    "review": {"edit": forms.ReviewForm},
-    "article": {"edit": forms.ArticleForm},
-    "tag": {"edit": forms.TagForm},
+    "review": {"edit": forms.ReviewEditForm},
+    "article": {"edit": forms.ArticleEditForm},
+    "tag": {"edit": forms.TagEditForm},
 }
 
 
 def _initial(record) -> dict:
-    if isinstance(record, Product):
-        return {"name": record.name, "price": record.price, "stock": record.stock}
-    if isinstance(record, Article):
-        return {"title": record.title, "body": record.body}
-    if isinstance(record, Review):
-        return {"author": record.author, "rating": record.rating}
-    if isinstance(record, Tag):
-        return {"name": record.name}
-    return {}
+    """An edit form's values: the record's, and their version."""
+    initial = {name: getattr(record, name) for name in services.EDITED_FIELDS[type(record)]}
+    return initial | {"version": services.version_of(record)}
 
 
 def _attach_row_forms(rows, model: str, sandbox, bound_form, form_key: str) -> None:
@@ -80,7 +74,8 @@ def _attach_row_forms(rows, model: str, sandbox, bound_form, form_key: str) -> N
     on a page with many rows, and a form with errors reappears in place."""
     for record in rows:
         record.forms = {}
-        record.has_errors = bound_form is not None and form_key.startswith(f"{model}-{record.pk}-")
+        # Open when one of its forms has errors or its action was refused.
+        record.has_errors = form_key.startswith(f"{model}-{record.pk}-")
         for action, form_class in ROW_FORMS.get(model, {}).items():
             key = f"{model}-{record.pk}-{action}"
             if key == form_key and bound_form is not None:

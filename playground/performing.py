@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.core.exceptions import ObjectDoesNotExist, ObjectNotUpdated
 from django.db import IntegrityError
 
 from playground import log, outbox, recording
-from playground.models import Action, OutboxEmail, Sandbox
-from playground.services import LimitReached
+from playground.models import Action, Article, OutboxEmail, Product, Review, Sandbox, Tag
+from playground.services import Refused
 
 # Trimming the log and the outbox is bookkeeping, not part of an action, so
 # only every TIDY_EVERY-th change of a sandbox pays for it. Between two tidies
@@ -50,8 +51,12 @@ def store(record: recording.ActionRecord, emails: Sequence[OutboxEmail] = ()) ->
 class Outcome:
     result: Any = None
     # A message for the learner when the action did not complete: a receiver
-    # raised, or a limit was reached. Bugs are not caught here.
+    # raised, a limit was reached, a record was gone. Bugs are not caught here.
     error: str = ""
+    # The HTTP status for that error, and whether the action was refused
+    # before it wrote anything (services.Refused, or a record deleted meanwhile).
+    status: int = 409
+    refused: bool = False
     # The stored log entry, with its events and the sandbox's new version
     # (None if the sandbox was purged meanwhile).
     action: Action | None = None
@@ -69,14 +74,38 @@ def _raised_by_a_receiver(error: Exception, record: recording.ActionRecord) -> b
     return any(run.exception is error for event in record.events for run in event.receivers)
 
 
+def _deleted_meanwhile(error: Exception) -> str | None:
+    """The kind of sandbox record the action found deleted (in another tab):
+    Django raises Model.DoesNotExist, or Model.NotUpdated when an update
+    found no row; the services raise the same for a delete or a link."""
+    if not isinstance(error, ObjectDoesNotExist | ObjectNotUpdated):
+        return None
+    for model in (Product, Review, Article, Tag):
+        if isinstance(error, model.DoesNotExist | model.NotUpdated):
+            return str(model._meta.verbose_name)
+    return None
+
+
 def _explain(error: Exception, record: recording.ActionRecord) -> str | None:
-    if isinstance(error, LimitReached):
+    if isinstance(error, Refused):
         return str(error)
     if _raised_by_a_receiver(error, record):
         return (
             f"A receiver raised {type(error).__name__}: {error}. "
             "The log shows every signal up to the error."
         )
+    if kind := _deleted_meanwhile(error):
+        return f"This {kind} was deleted (in another tab?), so nothing was changed."
+    return None
+
+
+def _refused_with(error: Exception, record: recording.ActionRecord) -> int | None:
+    """The HTTP status of an action refused before it wrote anything (a
+    services.Refused, or a record deleted meanwhile: 404), else None."""
+    if isinstance(error, Refused):
+        return error.status
+    if _deleted_meanwhile(error) and not _raised_by_a_receiver(error, record):
+        return 404
     return None
 
 
@@ -97,6 +126,8 @@ def perform(
             store(record, outcome.emails)
             raise
         outcome.error = message
+        if status := _refused_with(error, record):
+            outcome.status, outcome.refused = status, True
     outcome.action = store(record, outcome.emails)
     return outcome
 
@@ -116,5 +147,7 @@ async def aperform(sandbox: Sandbox, label: str, call, *, scenario: str = "") ->
             await sync_to_async(store)(record, outcome.emails)
             raise
         outcome.error = message
+        if status := _refused_with(error, record):
+            outcome.status, outcome.refused = status, True
     outcome.action = await sync_to_async(store)(record, outcome.emails)
     return outcome

@@ -79,6 +79,10 @@ def live(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "playground/panel.html#live_update", context)
 
 
+# Marks a 404 that carries the panel (see _respond), for site.js.
+PANEL_HEADER = "X-Playground-Panel"
+
+
 def _respond(
     request,
     sandbox,
@@ -95,13 +99,18 @@ def _respond(
         if form is not None and form.errors:
             status = 422
         elif outcome is not None and outcome.error:
-            status = 409
+            status = outcome.status
     if request.htmx or status != 200:
         context = panels.panel_context(
             request, sandbox, scenario, outcome=outcome, bound_form=form, form_key=form_key
         )
         template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
-        return render(request, template, context, status=status)
+        response = render(request, template, context, status=status)
+        if status == 404:
+            # htmx swaps no 404 (a missing page is not a panel); site.js swaps
+            # this one, a refused action's panel with its message.
+            response[PANEL_HEADER] = "true"
+        return response
     return redirect(reverse("playground:scenario", args=[scenario.slug]) + "#playground")
 
 
@@ -146,7 +155,15 @@ def _perform_act(request, sandbox, scenario, act: actions.Act, target, form_key:
             response = render(request, "playground/panel.html#product_added", context)
             response["HX-Reswap"] = "none"  # everything in it is out of band
             return response
-    return _respond(request, sandbox, scenario, outcome=outcome)
+    return _respond_to(request, sandbox, scenario, outcome, form_key)
+
+
+def _respond_to(request, sandbox, scenario, outcome: Outcome, form_key: str):
+    """The panel after an action; a refused one reopens the form it came
+    from, showing the record's current values."""
+    return _respond(
+        request, sandbox, scenario, outcome=outcome, form_key=form_key if outcome.refused else ""
+    )
 
 
 @require_POST
@@ -196,7 +213,7 @@ def link_action(request: HttpRequest, slug: str, model: str, pk: int, operation:
         lambda: services.change_links(manager=manager, operation=operation, targets=targets),
         scenario=scenario.slug,
     )
-    return _respond(request, sandbox, scenario, outcome=outcome)
+    return _respond_to(request, sandbox, scenario, outcome, form_key)
 
 
 @require_POST

@@ -182,6 +182,7 @@ def test_a_failing_receiver_shows_a_message_and_the_log_up_to_the_error(page: Pa
     )
     # Autocommit: the UPDATE was not undone by the receiver's error.
     expect(page.locator(".pg-row", has_text="Notebook")).to_contain_text("stock 9")
+    page.evaluate("document.getElementById('pg-poller').remove()")  # the new panel's
 
 
 def test_the_live_update_never_wipes_a_form_being_edited(page: Page, site, context):
@@ -377,3 +378,60 @@ def test_an_in_place_create_fits_360px_in_the_dark_theme(page: Page, site):
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"
     assert page.evaluate("document.documentElement.scrollWidth") == 360
     page.locator("#pg-log").screenshot(path="/tmp/in-place-create-dark-360.png")
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_an_overflowing_bulk_update_and_a_stale_edit_say_why(page: Page, site, context, theme):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.emulate_media(color_scheme=theme)
+    open_scenario(page, site, "/playground/gotchas/")
+    create_product(page, "Dear", price="999999.99", stock="1")
+    expect(page.locator(".pg-row", has_text="Dear")).to_contain_text("999999.99")
+
+    bulk = page.locator(".pg-bulk")
+    bulk.get_by_label("Change every price by (%)").fill("50")
+    bulk.get_by_role("button", name="bulk_update()").click()
+
+    overflow = page.locator("#playground > [role=alert]")
+    expect(overflow).to_have_text(
+        "A +50% change would price 'Dear' at 1499999.98, and a price holds at most 999999.99. "
+        "Nothing was changed."
+    )
+    expect(page.locator(".pg-row", has_text="Dear")).to_contain_text("999999.99 · stock 1")
+    assert page.evaluate("document.documentElement.dataset.theme") == theme
+    assert page.evaluate("document.documentElement.scrollWidth") == 360
+    page.locator("#playground").screenshot(path=f"/tmp/overflow-422-{theme}-360.png")
+
+    # Two tabs edit the same product: the second one's form is stale.
+    other = context.new_page()
+    other.set_viewport_size({"width": 360, "height": 740})
+    other.emulate_media(color_scheme=theme)
+    open_scenario(other, site, "/playground/gotchas/")
+    assert other.evaluate("document.documentElement.dataset.theme") == theme
+    # No polls meanwhile: the open form keeps its values anyway, and on SQLite
+    # the live server's threads share one in-memory connection.
+    for tab in (page, other):
+        tab.evaluate("document.getElementById('pg-poller').remove()")
+    stale_row = other.locator(".pg-row", has_text="Notebook")
+    stale_row.get_by_text("Edit").click()
+    row = page.locator(".pg-row", has_text="Notebook")
+    row.get_by_text("Edit").click()
+    row.get_by_label("Stock").fill("9")
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator(".pg-row", has_text="Notebook")).to_contain_text("stock 9")
+    page.evaluate("document.getElementById('pg-poller').remove()")  # the new panel's
+
+    stale_row.get_by_label("Name").fill("Notebook, older edit")
+    stale_row.get_by_role("button", name="Save").click()
+
+    stale = other.locator("#playground > [role=alert]")
+    expect(stale).to_have_text(
+        "This product was changed (in another tab?) after your form was opened, so your edit "
+        "was not saved. The form now shows the current values: make your change again."
+    )
+    fresh_row = other.locator(".pg-row", has_text="Notebook")
+    expect(fresh_row.locator("details.pg-row__edit")).to_have_attribute("open", "")
+    expect(fresh_row.get_by_label("Name")).to_have_value("Notebook")
+    expect(fresh_row.get_by_label("Stock")).to_have_value("9")
+    assert other.evaluate("document.documentElement.scrollWidth") == 360
+    other.locator("#playground").screenshot(path=f"/tmp/stale-409-{theme}-360.png")

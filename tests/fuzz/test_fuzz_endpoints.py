@@ -25,6 +25,7 @@ import struct
 import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -46,6 +47,8 @@ from playground.forms import LINK_TARGETS, MAX_IMAGE_PIXELS
 from playground.log import MAX_EVENTS
 from playground.models import (
     IMAGE_SUFFIXES,
+    MAX_PRICE,
+    MAX_STOCK,
     Action,
     Article,
     OutboxEmail,
@@ -57,7 +60,7 @@ from playground.models import (
 )
 from playground.performing import TIDY_EVERY
 from playground.sandboxes import EXAMPLE_ARTICLES, EXAMPLE_PRODUCTS, EXAMPLE_TAGS, SESSION_KEY
-from playground.services import LINK_OPERATIONS
+from playground.services import LINK_OPERATIONS, version_of
 from playground.views import ROW_FORM_KEYS
 
 pytestmark = pytest.mark.django_db
@@ -250,6 +253,10 @@ NASTY_STRINGS = [
     "1.5",
     "12.345",
     "999999.99",
+    "999999.994",
+    "999999.995",
+    "1000000.00",
+    "0.005",
     "1000000",
     "1000001",
     "-1",
@@ -552,10 +559,11 @@ def check_effects(
     succeeded = status in (200, 302)
     receiver_raised = status == 409 and "A receiver raised" in body
     if 400 <= status < 500 and not receiver_raised:
-        # Refused, or stopped by a limit: no record changed. A 409 logs the
-        # attempt (that is the point of the log), nothing else.
+        # Refused, or stopped by a limit: no record changed. An action the
+        # service refused (409: a limit or a stale form; 422: a value too
+        # large; 404: a record gone) logs the attempt, nothing else.
         logged = new_actions(old, new)
-        if status == 409 and performs:
+        if performs and (status == 409 or (status in (404, 422) and logged)):
             assert len(logged) == 1, logged
             assert logged[0][2], "a refused action is logged with its error"
             new = {**new, "actions": old["actions"], "events": old["events"]}
@@ -659,6 +667,15 @@ RECORD_PAIRS = [
 ]
 
 
+def with_version(pairs: list, form_class, form_key: str, record) -> list:
+    """The pairs with the version the page would send for ``record``, so an
+    edit gets past the stale-form check (a fuzzed version gets a 409)."""
+    name = f"{form_key}-version"
+    if "version" not in form_class.base_fields or record is None:
+        return pairs
+    return [pair for pair in pairs if pair[0] != name] + [(name, version_of(record))]
+
+
 @FUZZ
 @given(
     target=st.one_of(
@@ -678,13 +695,16 @@ def test_record_actions(target, data, other):
     model_class, table = actions.RECORD_ACTIONS.get(model, (Product, {}))
     pk = draw_pk(data, model_class, sandbox, other)
     act = table.get(action)
+    record = model_class.objects.filter(pk=int(pk), sandbox=sandbox).first()
     pairs = []
     if act is not None:
         form_key = f"{model}-{int(pk)}-{ROW_FORM_KEYS.get(action, action)}"
         pairs = data.draw(form_pairs(act.form, form_key), "pairs")
+        if data.draw(st.integers(0, 3), "the page's version?"):
+            pairs = with_version(pairs, act.form, form_key, record)
     sent = data.draw(how_to_send(pairs), "sent")
     slug = data.draw(scenario_slugs(), "slug")
-    owned = model_class.objects.filter(pk=int(pk), sandbox=sandbox).exists()
+    owned = record is not None
     response, _ = run_checked(
         client,
         f"/playground/{slug}/{model}/{pk}/{action}/",
@@ -847,6 +867,53 @@ def test_uploads_keep_to_the_storage_budgets(data, other, settings):
             RateWindow.objects.filter(key__startswith="image-bytes:").values_list("key", "hits")
         )
         assert counted == {f"image-bytes:{key}": total for key, total in uploaded.items() if total}
+
+
+# --- Bulk changes near the largest price and stock --------------------------------------
+
+
+@FUZZ
+@given(
+    price=st.one_of(
+        st.decimals(MAX_PRICE - 1000, MAX_PRICE, places=2),
+        st.decimals(Decimal("666666.00"), Decimal("666667.00"), places=2),
+        st.sampled_from([MAX_PRICE, Decimal("666666.66"), Decimal("666666.67")]),
+    ),
+    stock=st.one_of(st.integers(MAX_STOCK - 120, MAX_STOCK), st.just(0)),
+    action=st.sampled_from(["bulk-update", "queryset-update"]),
+    percent=st.integers(-50, 50),
+    amount=st.integers(1, 100),
+    htmx=st.booleans(),
+)
+@example(
+    price=MAX_PRICE, stock=0, action="bulk-update", percent=50, amount=1, htmx=True
+)  # the issue's report: 999999.99 +50% stored 1499999.98 on SQLite
+@example(
+    price=Decimal("1.00"), stock=MAX_STOCK, action="queryset-update", percent=0, amount=1, htmx=True
+)
+def test_bulk_changes_near_the_bounds(price, stock, action, percent, amount, htmx, other):
+    """bulk_update() and QuerySet.update() either fit every value or change
+    nothing and say why, with a 422."""
+    client, sandbox = new_visitor()
+    Product.objects.filter(sandbox=sandbox, name="Notebook").update(price=price, stock=stock)
+    if action == "bulk-update":
+        pairs = [("bulk-update-percent", str(percent))]
+        largest = max(Decimal("0.00"), (price * (100 + percent) / 100).quantize(Decimal("0.01")))
+        fits = largest <= MAX_PRICE
+    else:
+        pairs = [("queryset-update-amount", str(amount))]
+        fits = stock + amount <= MAX_STOCK
+    sent = Sent(method="POST", htmx=htmx, pairs=pairs, encoding="urlencoded")
+
+    response, body = run_checked(
+        client, f"/playground/gotchas/do/{action}/", sent, sandbox, other, f"do/{action}"
+    )
+
+    assert response.status_code == ((200 if htmx else 302) if fits else 422)
+    if not fits:
+        assert "Nothing was changed." in body
+    stored = Product.objects.filter(sandbox=sandbox).values_list("price", "stock")
+    assert all(0 <= price <= MAX_PRICE and 0 <= stock <= MAX_STOCK for price, stock in stored)
 
 
 # --- Raw bodies: whatever bytes a client may send ---------------------------------------
@@ -1060,7 +1127,11 @@ def steps(draw, sandbox: Sandbox):
         )
         pk = draw(st.sampled_from(pks or [0]))
         act = actions.RECORD_ACTIONS[model][1][action]
-        pairs = draw(form_pairs(act.form, f"{model}-{pk}-{ROW_FORM_KEYS.get(action, action)}"))
+        form_key = f"{model}-{pk}-{ROW_FORM_KEYS.get(action, action)}"
+        pairs = draw(form_pairs(act.form, form_key))
+        if draw(st.integers(0, 3)):
+            record = RECORD_MODELS[model].objects.filter(pk=pk).first()
+            pairs = with_version(pairs, act.form, form_key, record)
         return f"{model}/{action}", f"/playground/{slug}/{model}/{pk}/{action}/", pairs, True
     if kind == "link":
         model = draw(st.sampled_from(sorted(LINK_TARGETS)))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 
 from playground import actions
 from playground.models import Action, Product, Sandbox
@@ -133,3 +134,16 @@ def run(sandbox):
 def init_pair(model: str) -> list[tuple[str, str]]:
     """The two events ``Model(...)`` sends."""
     return [("pre_init", model), ("post_init", model)]
+
+
+def poison(product: Product, price: str) -> None:
+    """Store a price no read can handle, as SQLite did before the constraints."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA ignore_check_constraints = ON")
+        try:
+            cursor.execute(
+                f"UPDATE {Product._meta.db_table} SET price = %s WHERE id = %s",
+                [float(price), product.pk],
+            )
+        finally:
+            cursor.execute("PRAGMA ignore_check_constraints = OFF")

@@ -7,6 +7,8 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models.signals import pre_delete
 from django.test import Client
 from django.utils import timezone
 
@@ -22,6 +24,7 @@ from playground.models import (
     Tag,
 )
 from playground.sandboxes import SESSION_KEY
+from tests.playground.conftest import poison
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +108,60 @@ def test_a_bad_age_is_a_usage_error(age):
         f"like 7d, 12h or 30m (not {age!r})"
     )
     assert Sandbox.objects.count() == 0
+
+
+def two_idle_visitors(tmp_path):
+    _, first = visitor_with_history(tmp_path)
+    _, second = visitor_with_history(tmp_path)
+    Sandbox.objects.update(last_seen_at=timezone.now() - timedelta(days=8))
+    return first, second
+
+
+def purge_reporting() -> tuple[str, str, str]:
+    """Run the purge that fails for some sandbox: (stdout, stderr, its error)."""
+    output, errors = StringIO(), StringIO()
+    with pytest.raises(CommandError) as failure:
+        call_command("purge_sandboxes", "--older-than", "7d", stdout=output, stderr=errors)
+    return output.getvalue(), errors.getvalue(), str(failure.value)
+
+
+def test_a_sandbox_that_cannot_be_deleted_is_named_and_skipped(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    stuck, idle = two_idle_visitors(tmp_path)
+
+    def refuse(sender, instance, **kwargs):
+        if instance.sandbox_id == stuck.pk:
+            raise RuntimeError("this row cannot be deleted")
+
+    pre_delete.connect(refuse, sender=Product)
+    try:
+        output, errors, failure = purge_reporting()
+    finally:
+        assert pre_delete.disconnect(refuse, sender=Product)
+
+    assert (
+        errors == f"Sandbox {stuck.pk} was not deleted: RuntimeError: this row cannot be deleted\n"
+    )
+    assert failure == f"1 sandbox(es) could not be deleted: {stuck.pk} (see above)."
+    assert output == "Deleted 1 sandbox(es), 1 session(s) and 0 old rate-limit window(s).\n"
+    assert list(Sandbox.objects.values_list("pk", flat=True)) == [stuck.pk]
+    assert counts(stuck.pk)["Product"] == 4
+    assert set(counts(idle.pk).values()) == {0}
+    assert (tmp_path / "playground" / f"sandbox-{stuck.pk}").is_dir()
+    assert not (tmp_path / "playground" / f"sandbox-{idle.pk}").exists()
+    assert Session.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="only SQLite can hold such a price")
+def test_a_price_no_read_can_handle_does_not_stop_the_purge(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    poisoned, idle = two_idle_visitors(tmp_path)
+    poison(Product.objects.filter(sandbox=poisoned).first(), "1499999.98")
+
+    output, errors, failure = purge_reporting()
+
+    assert errors.startswith(f"Sandbox {poisoned.pk} was not deleted: InvalidOperation: ")
+    assert output == "Deleted 1 sandbox(es), 1 session(s) and 0 old rate-limit window(s).\n"
+    assert failure == f"1 sandbox(es) could not be deleted: {poisoned.pk} (see above)."
+    assert list(Sandbox.objects.values_list("pk", flat=True)) == [poisoned.pk]
+    assert set(counts(idle.pk).values()) == {0}

@@ -22,6 +22,7 @@ from playground.models import (
     Tag,
 )
 from playground.sandboxes import SESSION_KEY
+from playground.services import version_of
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +121,7 @@ def test_no_object_url_reaches_another_sandbox():
             f"product-{records['product'].pk}-edit-name": "Mine",
             f"product-{records['product'].pk}-edit-price": "2",
             f"product-{records['product'].pk}-edit-stock": "2",
+            f"product-{records['product'].pk}-edit-version": version_of(records["product"]),
         },
         **HTMX,
     )

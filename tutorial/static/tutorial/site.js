@@ -251,6 +251,15 @@
           : "The server could not do that (HTTP " + xhr.status + "). Try again, or reset the sandbox.";
     showPlaygroundError(message);
   });
+  // An action on a record deleted meanwhile answers 404 with the panel and
+  // its message (X-Playground-Panel): swap it in, like a refused action's 409.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status === 404 && xhr.getResponseHeader("X-Playground-Panel")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
   document.addEventListener("htmx:sendError", function () {
     showPlaygroundError("The server could not be reached. Check that it is running.");
   });
