@@ -2,9 +2,12 @@
 
 import ast
 import re
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from lessons import testruns
@@ -169,3 +172,86 @@ class TestViews:
         assert client.post("/lessons/nope/tests/").status_code == 404
         assert client.get(f"/lessons/senders/tests/{run.pk}/").status_code == 404
         assert client.get("/lessons/senders/tests/").status_code == 405
+
+
+def in_thread(work):
+    """Run ``work`` in a new thread, as a worker process would: on its own
+    connection, closed at the end. Returns what ``work`` returned."""
+    results = []
+
+    def target():
+        try:
+            results.append(work())
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    return results[0]
+
+
+@pytest.fixture
+def connect_like_the_site(transactional_db, tmp_path):
+    """Called first in each thread: connect it to a database that behaves
+    like the site's.
+
+    On PostgreSQL that is the test database itself. pytest-django's SQLite
+    test database lives in memory with a shared cache, where SQLite locks
+    table by table and fails at once ("database table is locked") instead
+    of waiting for the write lock as the site's database file does; so on
+    SQLite each thread connects to a file, migrated here.
+    """
+    test_database = connections["default"]
+    if test_database.vendor != "sqlite":
+        yield lambda: None
+        return
+    on_a_file = {**test_database.settings_dict, "NAME": str(tmp_path / "db.sqlite3")}
+
+    def connect():
+        connections["default"] = type(test_database)(on_a_file, "default")
+
+    def migrate():
+        connect()
+        executor = MigrationExecutor(connections["default"])
+        executor.migrate(executor.loader.graph.leaf_nodes("lessons"))
+
+    in_thread(migrate)
+    yield connect
+
+
+def test_concurrent_starts_run_one_lesson_and_refuse_the_others(connect_like_the_site):
+    """Three presses at the same instant, as from three worker processes."""
+    barrier = threading.Barrier(3)
+    answers = []
+
+    def press(slug):
+        connect_like_the_site()
+        barrier.wait(timeout=10)
+        try:
+            answers.append(testruns.start_run(slug))
+        except testruns.RunRefused as refusal:
+            answers.append(str(refusal))
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=press, args=(slug,))
+        for slug in ("senders", "receivers", "post-save")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    [started] = [answer for answer in answers if isinstance(answer, TestRun)]
+    assert sorted(answer for answer in answers if isinstance(answer, str)) == 2 * [
+        f"The tests of “{started.lesson_slug}” are running; one lesson runs at a time. "
+        "Try again when they finish."
+    ]
+
+    def stored_runs():
+        connect_like_the_site()
+        return list(TestRun.objects.values_list("pk", "lesson_slug", "status"))
+
+    assert in_thread(stored_runs) == [(started.pk, started.lesson_slug, TestRun.Status.RUNNING)]
