@@ -23,6 +23,9 @@ from lessons.models import TestOutcome, TestRun
 from lessons.progress_plugin import MARKER
 
 TESTS_DIR = Path(settings.BASE_DIR) / "tests" / "lessons"
+# The interpreter that runs pytest: the server's own, so the tests see the
+# same packages. `make run` installs pytest into it (the lesson-tests extra).
+PYTHON = sys.executable
 
 
 class RunRefused(Exception):
@@ -68,7 +71,7 @@ def start_run(slug: str) -> TestRun:
 
 def pytest_command(slug: str) -> list[str]:
     return [
-        sys.executable,
+        PYTHON,
         "-m",
         "pytest",
         str(lesson_test_module(slug)),
@@ -127,6 +130,8 @@ def execute_run(run: TestRun, *, timeout: float | None = None) -> TestRun:
         run.status = TestRun.Status.PASSED
     else:
         run.status = TestRun.Status.FAILED
+    if run.status == TestRun.Status.ERROR and not tail:
+        tail = [f"pytest exited with code {process.returncode} before reporting any test."]
     run.finished_at = timezone.now()
     run.output_tail = "\n".join(tail)
     run.save(update_fields=["status", "finished_at", "output_tail"])

@@ -2,10 +2,15 @@
 
 import ast
 import re
+import subprocess
 import threading
+import tomllib
+import venv
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
@@ -109,6 +114,74 @@ def test_a_run_is_stopped_at_the_time_limit(tmp_path, monkeypatch):
     run.refresh_from_db()
     assert run.status == TestRun.Status.TIMED_OUT
     assert list(run.outcomes.values_list("name", "outcome")) == [("test_quick", "passed")]
+
+
+def python_without_pytest(directory) -> Path:
+    """An interpreter with no pytest, like `make run`'s before it installed
+    the lesson-tests extra."""
+    venv.create(directory, with_pip=False)
+    return directory / "bin" / "python"
+
+
+def test_a_run_that_cannot_start_shows_why_outside_any_details(
+    client, settings, monkeypatch, tmp_path
+):
+    settings.LOCAL_MODE = True
+    python = python_without_pytest(tmp_path / "venv")
+    monkeypatch.setattr(testruns, "PYTHON", str(python))
+    run = testruns.start_run("senders")
+
+    testruns.execute_run(run)
+
+    run.refresh_from_db()
+    assert (run.status, run.output_tail) == (
+        TestRun.Status.ERROR,
+        f"{python}: No module named pytest",
+    )
+    html = client.get(f"/lessons/senders/tests/{run.pk}/").content.decode()
+    shown = re.sub(r"<details.*?</details>", "", html, flags=re.DOTALL)
+    assert (
+        '<div class="test-run__problem" role="alert">\n'
+        "    <p>The tests could not run. pytest’s last lines:</p>\n"
+        f"    <pre>{python}: No module named pytest</pre>"
+    ) in shown
+
+
+def test_a_silent_exit_before_any_test_still_says_what_happened(monkeypatch, tmp_path):
+    script = tmp_path / "python"
+    script.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setattr(testruns, "PYTHON", str(script))
+    run = testruns.start_run("senders")
+
+    testruns.execute_run(run)
+
+    run.refresh_from_db()
+    assert (run.status, run.output_tail) == (
+        TestRun.Status.ERROR,
+        "pytest exited with code 3 before reporting any test.",
+    )
+
+
+def test_make_run_installs_what_the_button_runs(tmp_path):
+    """The README's `make run` installs pytest and pytest-django with the site."""
+    plan = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", f"VENV={tmp_path}"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # The one pip install of the plan: --editable . or --editable '.[extra,...]'
+    [extras] = re.findall(r"-m pip install .* --editable '?\.(?:\[([a-z,-]+)\])?'?\n", plan)
+    project = tomllib.loads((Path(settings.BASE_DIR) / "pyproject.toml").read_text())["project"]
+    requirements = list(project["dependencies"])
+    for extra in filter(None, extras.split(",")):
+        requirements += project["optional-dependencies"][extra]
+    installed = {requirement.split("==")[0] for requirement in requirements}
+
+    assert testruns.pytest_command("senders")[1:3] == ["-m", "pytest"]
+    assert {"pytest", "pytest-django"} <= installed
 
 
 class TestViews:
