@@ -216,3 +216,7 @@ LOGGING = {
         "django": {"handlers": ["console"], "level": "INFO" if DEBUG else "WARNING"},
     },
 }
+
+# The playground logs the details of unexpected exceptions that the
+# learner's log shows only by class (playground/recording.py).
+LOGGING["loggers"]["playground"] = {"handlers": ["console"], "level": "WARNING"}
