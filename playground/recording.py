@@ -408,9 +408,7 @@ def _on_start(code: CodeType, offset: int):
     recording.stack.append(run)
 
 
-def _finish(
-    code: CodeType, *, result: str = "", error: str = "", exception: BaseException | None = None
-) -> None:
+def _finish(code: CodeType, *, result: str = "", exception: BaseException | None = None) -> None:
     recording = _recording.get()
     if recording is None:
         return
@@ -418,7 +416,8 @@ def _finish(
         run = recording.stack[index]
         if run.code is code:
             run.ms = round((time.perf_counter_ns() - run.started_ns) / 1e6, 3)
-            run.result, run.error, run.exception = result, error, exception
+            run.result, run.exception = result, exception
+            run.error = recording.note_error(exception) if exception is not None else ""
             recording.open_events.pop(id(run), None)
             del recording.stack[index]
             return
@@ -430,8 +429,8 @@ def _on_return(code: CodeType, offset: int, value):
 
 
 def _on_unwind(code: CodeType, offset: int, exception: BaseException):
-    if code in _watched and (recording := _recording.get()) is not None:
-        _finish(code, error=recording.note_error(exception), exception=exception)
+    if code in _watched:
+        _finish(code, exception=exception)
 
 
 # --- Installing ---------------------------------------------------------------
