@@ -39,8 +39,9 @@ $(PYTHON):
 	exit 1
 
 # Stamp files make a second run skip pip entirely unless pyproject.toml changed.
+# The site's own packages, plus pytest for the lesson pages' "Run these tests".
 $(VENV)/.installed-run: pyproject.toml | $(PYTHON)
-	$(PIP_INSTALL) --editable .
+	$(PIP_INSTALL) --editable '.[lesson-tests]'
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(PYTHON)

@@ -26,6 +26,16 @@ class TestRun(models.Model):
 
     class Meta:
         ordering = ["-pk"]
+        constraints = [
+            # One lesson's tests run at a time, and the database keeps it so:
+            # of two starts in the same millisecond (two worker processes, on
+            # either database) only one can insert its running row.
+            models.UniqueConstraint(
+                fields=["status"],
+                condition=models.Q(status="running"),
+                name="one_test_run_at_a_time",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.lesson_slug}: {self.status}"

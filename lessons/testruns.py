@@ -16,13 +16,16 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
 
 from lessons.models import TestOutcome, TestRun
 from lessons.progress_plugin import MARKER
 
 TESTS_DIR = Path(settings.BASE_DIR) / "tests" / "lessons"
+# The interpreter that runs pytest: the server's own, so the tests see the
+# same packages. `make run` installs pytest into it (the lesson-tests extra).
+PYTHON = sys.executable
 
 
 class RunRefused(Exception):
@@ -40,27 +43,35 @@ def _stale_after() -> timedelta:
 
 
 def start_run(slug: str) -> TestRun:
-    """Record a new run of ``slug``'s tests, if none is in progress."""
+    """Record a new run of ``slug``'s tests, if none is in progress.
+
+    The database decides: a unique constraint allows one running row
+    (``TestRun.Meta``), so of two starts at the same instant, in any two
+    processes, the second one's INSERT fails and it is refused.
+    """
     if not lesson_test_module(slug).is_file():
         raise RunRefused(f"There are no tests for a lesson called {slug!r}.")
-    with transaction.atomic():
-        running = TestRun.objects.filter(
-            status=TestRun.Status.RUNNING, started_at__gte=timezone.now() - _stale_after()
-        ).first()
-        if running is not None:
-            raise RunRefused(
-                f"The tests of “{running.lesson_slug}” are running; one lesson runs at a time. "
-                "Try again when they finish."
+    try:
+        with transaction.atomic():
+            # A stale run gives up its place before the new one takes it.
+            TestRun.objects.filter(
+                status=TestRun.Status.RUNNING, started_at__lt=timezone.now() - _stale_after()
+            ).update(
+                status=TestRun.Status.ERROR, finished_at=timezone.now(), output_tail="Abandoned."
             )
-        TestRun.objects.filter(status=TestRun.Status.RUNNING).update(
-            status=TestRun.Status.ERROR, finished_at=timezone.now(), output_tail="Abandoned."
-        )
-        return TestRun.objects.create(lesson_slug=slug)
+            return TestRun.objects.create(lesson_slug=slug)
+    except IntegrityError:
+        running = TestRun.objects.filter(status=TestRun.Status.RUNNING).first()
+        lesson = f"“{running.lesson_slug}”" if running else "another lesson"
+        raise RunRefused(
+            f"The tests of {lesson} are running; one lesson runs at a time. "
+            "Try again when they finish."
+        ) from None
 
 
 def pytest_command(slug: str) -> list[str]:
     return [
-        sys.executable,
+        PYTHON,
         "-m",
         "pytest",
         str(lesson_test_module(slug)),
@@ -119,6 +130,8 @@ def execute_run(run: TestRun, *, timeout: float | None = None) -> TestRun:
         run.status = TestRun.Status.PASSED
     else:
         run.status = TestRun.Status.FAILED
+    if run.status == TestRun.Status.ERROR and not tail:
+        tail = [f"pytest exited with code {process.returncode} before reporting any test."]
     run.finished_at = timezone.now()
     run.output_tail = "\n".join(tail)
     run.save(update_fields=["status", "finished_at", "output_tail"])

@@ -91,7 +91,7 @@ def _explain(error: Exception, record: recording.ActionRecord) -> str | None:
         return str(error)
     if _raised_by_a_receiver(error, record):
         return (
-            f"A receiver raised {type(error).__name__}: {error}. "
+            f"A receiver raised {recording.error_text(error)}. "
             "The log shows every signal up to the error."
         )
     if kind := _deleted_meanwhile(error):

@@ -21,6 +21,7 @@ memory; everything ends up in the database.
 """
 
 import contextlib
+import logging
 import sys
 import time
 from contextvars import ContextVar
@@ -30,11 +31,13 @@ from types import CodeType
 
 from django.core import signals as core_signals
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models
+from django.db import DatabaseError, models
 from django.db.backends import signals as backend_signals
 from django.db.models import signals as model_signals
 
 from playground import signals as playground_signals
+
+logger = logging.getLogger(__name__)
 
 MAX_REPR = 160
 # Local fields that name a record in the log, in order of preference.
@@ -99,9 +102,70 @@ class Recording:
     # The newest event sent from each nesting level, keyed by the running
     # receiver that sent it (None: sent by the action itself).
     open_events: dict[int | None, EventRecord] = field(default_factory=dict)
+    # Exceptions already written to the server log: one raised deep down
+    # passes several receivers, then the action, and is logged only once.
+    reported: list[BaseException] = field(default_factory=list)
+
+    def note_error(self, error: BaseException) -> str:
+        """The text the log shows for ``error``; the server log gets the
+        details of an unexpected one, the first time it is seen."""
+        if not worded_for_the_learner(error) and not any(error is seen for seen in self.reported):
+            self.reported.append(error)
+            logger.error(
+                "A playground action raised %s; the learner's log shows only its class",
+                type(error).__name__,
+                exc_info=error,
+            )
+        return error_text(error)
 
 
 _recording: ContextVar[Recording | None] = ContextVar("playground_recording", default=None)
+
+
+# --- What the log says about an exception ----------------------------------------
+
+# The log is the learner's, so it shows an exception's own words only when
+# they were written for the learner: when its class is defined, or the code
+# that raised it is written, in one of these modules. playground/receivers.py
+# is lesson code (custom-signals' partner feed that always fails, the
+# transactions switch that makes post_save raise), and playground/services.py
+# defines the limits a learner runs into (LimitReached). Anything else (raised
+# by Django, the database driver, the file system) may carry server details:
+# absolute paths, SQL, PostgreSQL's DETAIL lines. The log names its class,
+# which teaches, and the server log gets the traceback (``note_error``).
+WORDED_FOR_THE_LEARNER = ("playground.receivers", "playground.services")
+
+
+def raised_in(error: BaseException) -> str:
+    """The module whose code raised ``error`` (its innermost frame)."""
+    frames = error.__traceback__
+    if frames is None:
+        return ""
+    while frames.tb_next is not None:
+        frames = frames.tb_next
+    return frames.tb_frame.f_globals.get("__name__", "")
+
+
+def worded_for_the_learner(error: BaseException) -> bool:
+    return (
+        type(error).__module__ in WORDED_FOR_THE_LEARNER
+        or raised_in(error) in WORDED_FOR_THE_LEARNER
+    )
+
+
+def error_text(error: BaseException) -> str:
+    """``Class: message`` for an exception worded for the learner, otherwise
+    the class and what kind of thing failed."""
+    name = type(error).__name__
+    if worded_for_the_learner(error):
+        return _short(f"{name}: {error}")
+    if isinstance(error, DatabaseError):
+        failed = "the database refused this change"
+    elif isinstance(error, OSError):
+        failed = "a file or network operation failed on the server"
+    else:
+        failed = "the server's code failed"
+    return f"{name}: {failed} (details are in the server log)"
 
 
 # --- Which signals are watched ------------------------------------------------
@@ -344,9 +408,7 @@ def _on_start(code: CodeType, offset: int):
     recording.stack.append(run)
 
 
-def _finish(
-    code: CodeType, *, result: str = "", error: str = "", exception: BaseException | None = None
-) -> None:
+def _finish(code: CodeType, *, result: str = "", exception: BaseException | None = None) -> None:
     recording = _recording.get()
     if recording is None:
         return
@@ -354,7 +416,8 @@ def _finish(
         run = recording.stack[index]
         if run.code is code:
             run.ms = round((time.perf_counter_ns() - run.started_ns) / 1e6, 3)
-            run.result, run.error, run.exception = result, error, exception
+            run.result, run.exception = result, exception
+            run.error = recording.note_error(exception) if exception is not None else ""
             recording.open_events.pop(id(run), None)
             del recording.stack[index]
             return
@@ -367,7 +430,7 @@ def _on_return(code: CodeType, offset: int, value):
 
 def _on_unwind(code: CodeType, offset: int, exception: BaseException):
     if code in _watched:
-        _finish(code, error=_short(f"{type(exception).__name__}: {exception}"), exception=exception)
+        _finish(code, exception=exception)
 
 
 # --- Installing ---------------------------------------------------------------
@@ -451,7 +514,7 @@ def action(sandbox_id: int, label: str, *, scenario: str = ""):
     try:
         yield record
     except BaseException as error:
-        record.error = _short(f"{type(error).__name__}: {error}")
+        record.error = recording.note_error(error)
         raise
     finally:
         # A receiver that raised under send() never returned: close it.

@@ -279,3 +279,7 @@ LOGGING = {
         "playground": {"handlers": ["console"], "level": "INFO"},
     },
 }
+
+# The playground logs the details of unexpected exceptions that the
+# learner's log shows only by class (playground/recording.py).
+LOGGING["loggers"]["playground"] = {"handlers": ["console"], "level": "WARNING"}

@@ -6,8 +6,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from lessons import testruns
 from lessons.catalog import get_catalog
 from playground import scenarios
+from tests.reader.test_testruns import python_without_pytest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,6 +52,22 @@ def test_run_these_tests_shows_each_test_passing(page: Page, site):
     assert items.count() > 10
     expect(page.locator(".test-run__item--passed")).to_have_count(items.count())
     expect(status).to_contain_text(f"{items.count()} tests so far")
+
+
+def test_run_these_tests_shows_at_once_why_they_could_not_run(
+    page: Page, site, monkeypatch, tmp_path
+):
+    """As after the old `make run`, which installed no pytest."""
+    python = python_without_pytest(tmp_path / "venv")
+    monkeypatch.setattr(testruns, "PYTHON", str(python))
+    page.goto(site + "/lessons/senders/")
+
+    page.get_by_role("button", name="Run these tests").click()
+
+    problem = page.get_by_role("alert").filter(has_text="The tests could not run.")
+    expect(problem).to_be_visible()
+    expect(problem.locator("pre")).to_have_text(f"{python}: No module named pytest")
+    expect(page.locator(".test-run__status")).to_contain_text("Could not run")
 
 
 def test_read_marks_appear_on_the_index_and_can_be_cleared(page: Page, site):

@@ -87,13 +87,49 @@ def test_copy_button_puts_the_exact_code_on_the_clipboard(clipboard_page: Page, 
     assert page.evaluate("navigator.clipboard.readText()") == expected
 
 
+COPY_BUTTONS = ".highlight > .copy-button, .code-include figcaption .copy-button"
+
+
+def expect_playground(page: Page):
+    """Wait for the lesson's playground: it is fetched after the page has
+    loaded, and brings code blocks of its own ("Who is listening?")."""
+    expect(page.locator("section#playground .playground__title")).to_have_count(1)
+
+
 def test_every_code_block_has_a_copy_button(page: Page, site):
     for lesson in LESSONS:
         page.goto(lesson_url(site, lesson))
+        # Count the blocks once the playground is in: counted before it, a
+        # busy machine saw the lesson's 6 blocks, then 24 buttons.
+        expect_playground(page)
         blocks = page.locator(".highlight > pre").count()
-        buttons = page.locator(".highlight > .copy-button, .code-include figcaption .copy-button")
         assert blocks > 0
-        expect(buttons).to_have_count(blocks)
+        expect(page.locator(COPY_BUTTONS)).to_have_count(blocks)
+
+
+def test_the_page_is_wired_up_once_whatever_runs_twice(page: Page, site):
+    """site.js run again, htmx:load sent again, the playground swapped again:
+    still one copy button per block, and one click switches the theme once."""
+    page.emulate_media(color_scheme="light")
+    page.goto(lesson_url(site, LESSONS[0]))
+    expect_playground(page)
+    blocks = page.locator(".highlight > pre").count()
+    expect(page.locator(COPY_BUTTONS)).to_have_count(blocks)
+
+    page.add_script_tag(url=site + "/static/tutorial/site.js")
+    page.evaluate(
+        "document.body.dispatchEvent(new CustomEvent('htmx:load', "
+        "{bubbles: true, detail: {elt: document.body}}))"
+    )
+    page.get_by_role("button", name="Reset sandbox").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "The sandbox is back to its starting records, with an empty log and outbox."
+    )
+    page.get_by_role("button", name="Switch to dark theme").click()
+
+    expect(page.locator(".highlight > pre")).to_have_count(blocks)
+    expect(page.locator(COPY_BUTTONS)).to_have_count(blocks)
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
 
 
 def background(page: Page) -> str:

@@ -1,8 +1,11 @@
 """Unit tests of the recorder (playground/recording.py) and of ``perform``."""
 
+import json
+import logging
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.db.models.signals import post_save, pre_save
 
 from playground import receivers, recording, services
@@ -297,7 +300,10 @@ def test_a_receiver_called_directly_from_a_receiver_is_not_recorded(sandbox, run
 # -- Errors ---------------------------------------------------------------------------
 
 
-def test_an_exception_under_send_is_recorded_on_its_receiver_and_the_action(sandbox, product):
+def test_an_exception_under_send_is_recorded_on_its_receiver_and_the_action(
+    sandbox, product, caplog
+):
+    """The partner feed's failure is a lesson: its own words, no server log."""
     notebook = product("Notebook")
 
     with (
@@ -313,6 +319,64 @@ def test_an_exception_under_send_is_recorded_on_its_receiver_and_the_action(sand
         ("playground.receivers.post_to_partner_feed", "", PARTNER_FEED_ERROR),
     ]
     assert recording.current_recording() is None
+    assert caplog.records == []
+
+
+def test_an_unexpected_database_error_shows_its_class_and_logs_the_details(sandbox, caplog):
+    def insert_a_nameless_tag():
+        # A savepoint: on PostgreSQL the failed INSERT would end the test's transaction.
+        with transaction.atomic():
+            Tag.objects.create(sandbox=sandbox, name=None)
+
+    with (
+        caplog.at_level(logging.ERROR, logger="playground.recording"),
+        pytest.raises(IntegrityError) as raised,
+    ):
+        perform(sandbox, "nameless tag", insert_a_nameless_tag)
+
+    logged = last_action(sandbox)
+    assert logged.action.error == (
+        "IntegrityError: the database refused this change (details are in the server log)"
+    )
+    # The details, with the table's name (and PostgreSQL's DETAIL line), go
+    # to the server log only.
+    assert "playground_tag" in str(raised.value)
+    assert "playground_tag" not in json.dumps(logged.action.events)
+    [report] = caplog.records
+    assert report.getMessage() == (
+        "A playground action raised IntegrityError; the learner's log shows only its class"
+    )
+    assert report.exc_info[1] is raised.value
+
+
+def test_an_os_error_in_a_receiver_shows_no_server_path(sandbox, run, caplog, tmp_path):
+    missing = tmp_path / "partner-settings.json"
+
+    def read_partner_settings(sender, instance, **kwargs):
+        return missing.read_text()
+
+    post_save.connect(read_partner_settings, sender=Tag, weak=False)
+    try:
+        with caplog.at_level(logging.ERROR, logger="playground.recording"):
+            logged = run(lambda: services.tag_create(sandbox=sandbox, name="new"))
+    finally:
+        assert post_save.disconnect(read_partner_settings, sender=Tag)
+
+    generic = (
+        "FileNotFoundError: a file or network operation failed on the server "
+        "(details are in the server log)"
+    )
+    assert logged.errors() == [
+        (f"{__name__}.{read_partner_settings.__qualname__}", generic),
+    ]
+    assert logged.action.error == generic
+    assert logged.outcome.error == (
+        f"A receiver raised {generic}. The log shows every signal up to the error."
+    )
+    assert str(tmp_path) not in json.dumps(logged.action.events)
+    # Logged once, though it passed the receiver and then the action.
+    [report] = caplog.records
+    assert report.exc_info[1].filename == str(missing)
 
 
 def test_a_receiver_that_raised_leaves_no_nesting_behind(sandbox, product):
@@ -344,7 +408,10 @@ def test_events_are_kept_when_the_action_raises(sandbox):
 
     logged = last_action(sandbox)
     assert logged.action.label == "fails"
-    assert logged.action.error == "ValueError: boom"
+    assert (
+        logged.action.error
+        == "ValueError: the server's code failed (details are in the server log)"
+    )
     assert logged.signals == [*init_pair("Tag"), ("pre_save", "Tag"), ("post_save", "Tag")]
     assert logged.runs("any_model_saved") == [
         ("playground.receivers.any_model_saved", "heard a save from Tag")

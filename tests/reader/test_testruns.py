@@ -2,9 +2,17 @@
 
 import ast
 import re
+import subprocess
+import threading
+import tomllib
+import venv
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from lessons import testruns
@@ -108,6 +116,74 @@ def test_a_run_is_stopped_at_the_time_limit(tmp_path, monkeypatch):
     assert list(run.outcomes.values_list("name", "outcome")) == [("test_quick", "passed")]
 
 
+def python_without_pytest(directory) -> Path:
+    """An interpreter with no pytest, like `make run`'s before it installed
+    the lesson-tests extra."""
+    venv.create(directory, with_pip=False)
+    return directory / "bin" / "python"
+
+
+def test_a_run_that_cannot_start_shows_why_outside_any_details(
+    client, settings, monkeypatch, tmp_path
+):
+    settings.LOCAL_MODE = True
+    python = python_without_pytest(tmp_path / "venv")
+    monkeypatch.setattr(testruns, "PYTHON", str(python))
+    run = testruns.start_run("senders")
+
+    testruns.execute_run(run)
+
+    run.refresh_from_db()
+    assert (run.status, run.output_tail) == (
+        TestRun.Status.ERROR,
+        f"{python}: No module named pytest",
+    )
+    html = client.get(f"/lessons/senders/tests/{run.pk}/").content.decode()
+    shown = re.sub(r"<details.*?</details>", "", html, flags=re.DOTALL)
+    assert (
+        '<div class="test-run__problem" role="alert">\n'
+        "    <p>The tests could not run. pytest’s last lines:</p>\n"
+        f"    <pre>{python}: No module named pytest</pre>"
+    ) in shown
+
+
+def test_a_silent_exit_before_any_test_still_says_what_happened(monkeypatch, tmp_path):
+    script = tmp_path / "python"
+    script.write_text("#!/bin/sh\nexit 3\n", encoding="utf-8")
+    script.chmod(0o755)
+    monkeypatch.setattr(testruns, "PYTHON", str(script))
+    run = testruns.start_run("senders")
+
+    testruns.execute_run(run)
+
+    run.refresh_from_db()
+    assert (run.status, run.output_tail) == (
+        TestRun.Status.ERROR,
+        "pytest exited with code 3 before reporting any test.",
+    )
+
+
+def test_make_run_installs_what_the_button_runs(tmp_path):
+    """The README's `make run` installs pytest and pytest-django with the site."""
+    plan = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run", f"VENV={tmp_path}"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    # The one pip install of the plan: --editable . or --editable '.[extra,...]'
+    [extras] = re.findall(r"-m pip install .* --editable '?\.(?:\[([a-z,-]+)\])?'?\n", plan)
+    project = tomllib.loads((Path(settings.BASE_DIR) / "pyproject.toml").read_text())["project"]
+    requirements = list(project["dependencies"])
+    for extra in filter(None, extras.split(",")):
+        requirements += project["optional-dependencies"][extra]
+    installed = {requirement.split("==")[0] for requirement in requirements}
+
+    assert testruns.pytest_command("senders")[1:3] == ["-m", "pytest"]
+    assert {"pytest", "pytest-django"} <= installed
+
+
 class TestViews:
     @pytest.fixture(autouse=True)
     def no_background_runs(self, monkeypatch):
@@ -169,3 +245,86 @@ class TestViews:
         assert client.post("/lessons/nope/tests/").status_code == 404
         assert client.get(f"/lessons/senders/tests/{run.pk}/").status_code == 404
         assert client.get("/lessons/senders/tests/").status_code == 405
+
+
+def in_thread(work):
+    """Run ``work`` in a new thread, as a worker process would: on its own
+    connection, closed at the end. Returns what ``work`` returned."""
+    results = []
+
+    def target():
+        try:
+            results.append(work())
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    return results[0]
+
+
+@pytest.fixture
+def connect_like_the_site(transactional_db, tmp_path):
+    """Called first in each thread: connect it to a database that behaves
+    like the site's.
+
+    On PostgreSQL that is the test database itself. pytest-django's SQLite
+    test database lives in memory with a shared cache, where SQLite locks
+    table by table and fails at once ("database table is locked") instead
+    of waiting for the write lock as the site's database file does; so on
+    SQLite each thread connects to a file, migrated here.
+    """
+    test_database = connections["default"]
+    if test_database.vendor != "sqlite":
+        yield lambda: None
+        return
+    on_a_file = {**test_database.settings_dict, "NAME": str(tmp_path / "db.sqlite3")}
+
+    def connect():
+        connections["default"] = type(test_database)(on_a_file, "default")
+
+    def migrate():
+        connect()
+        executor = MigrationExecutor(connections["default"])
+        executor.migrate(executor.loader.graph.leaf_nodes("lessons"))
+
+    in_thread(migrate)
+    yield connect
+
+
+def test_concurrent_starts_run_one_lesson_and_refuse_the_others(connect_like_the_site):
+    """Three presses at the same instant, as from three worker processes."""
+    barrier = threading.Barrier(3)
+    answers = []
+
+    def press(slug):
+        connect_like_the_site()
+        barrier.wait(timeout=10)
+        try:
+            answers.append(testruns.start_run(slug))
+        except testruns.RunRefused as refusal:
+            answers.append(str(refusal))
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=press, args=(slug,))
+        for slug in ("senders", "receivers", "post-save")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    [started] = [answer for answer in answers if isinstance(answer, TestRun)]
+    assert sorted(answer for answer in answers if isinstance(answer, str)) == 2 * [
+        f"The tests of “{started.lesson_slug}” are running; one lesson runs at a time. "
+        "Try again when they finish."
+    ]
+
+    def stored_runs():
+        connect_like_the_site()
+        return list(TestRun.objects.values_list("pk", "lesson_slug", "status"))
+
+    assert in_thread(stored_runs) == [(started.pk, started.lesson_slug, TestRun.Status.RUNNING)]

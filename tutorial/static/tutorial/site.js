@@ -6,6 +6,13 @@
   var root = document.documentElement;
   var STORAGE_KEY = "theme";
 
+  // Wire the page up once. A second run (a whole page that htmx swapped in
+  // brings its script tags along) would bind every listener twice, and a
+  // click on the theme toggle would switch the theme there and back.
+  if (root.hasAttribute("data-enhanced")) {
+    return;
+  }
+
   // --- Theme -------------------------------------------------------------
   function saveTheme(theme) {
     try {
