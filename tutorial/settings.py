@@ -275,11 +275,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO" if DEBUG else "WARNING"},
-        # The playground's receivers log what they did (log_article_deletion).
+        # The playground's receivers log what they did (log_article_deletion),
+        # and the recorder logs the details of unexpected exceptions that the
+        # learner's log shows only by class (playground/recording.py).
         "playground": {"handlers": ["console"], "level": "INFO"},
     },
 }
-
-# The playground logs the details of unexpected exceptions that the
-# learner's log shows only by class (playground/recording.py).
-LOGGING["loggers"]["playground"] = {"handlers": ["console"], "level": "WARNING"}
