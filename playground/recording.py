@@ -30,7 +30,7 @@ from decimal import Decimal
 from types import CodeType
 
 from django.core import signals as core_signals
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist, ObjectNotUpdated
 from django.db import DatabaseError, models
 from django.db.backends import signals as backend_signals
 from django.db.models import signals as model_signals
@@ -134,6 +134,11 @@ _recording: ContextVar[Recording | None] = ContextVar("playground_recording", de
 # absolute paths, SQL, PostgreSQL's DETAIL lines. The log names its class,
 # which teaches, and the server log gets the traceback (``note_error``).
 WORDED_FOR_THE_LEARNER = ("playground.receivers", "playground.services")
+# Django's own "no such row" exceptions are worded for the learner too: their
+# messages are fixed sentences ("Forced update did not affect any rows."), and
+# a record another tab deleted is an everyday race the playground answers
+# with a 404, not a server fault.
+MISSING_ROW = (ObjectDoesNotExist, ObjectNotUpdated)
 
 
 def raised_in(error: BaseException) -> str:
@@ -148,7 +153,8 @@ def raised_in(error: BaseException) -> str:
 
 def worded_for_the_learner(error: BaseException) -> bool:
     return (
-        type(error).__module__ in WORDED_FOR_THE_LEARNER
+        isinstance(error, MISSING_ROW)
+        or type(error).__module__ in WORDED_FOR_THE_LEARNER
         or raised_in(error) in WORDED_FOR_THE_LEARNER
     )
 

@@ -322,12 +322,21 @@ class Visitor:
             },
         )
 
-    def edit_product(self, server_url: str, pk: int, name: str, price: str, stock: int):
+    def edit_product(
+        self, server_url: str, pk: int, version: str, name: str, price: str, stock: int
+    ):
+        """Submit the row's Edit form; ``version`` is the one the form showed
+        (``edit_version``), as a browser would send it back."""
         prefix = f"product-{pk}-edit"
         return self.post(
             server_url,
             f"{PAGE}product/{pk}/edit/",
-            {f"{prefix}-name": name, f"{prefix}-price": price, f"{prefix}-stock": str(stock)},
+            {
+                f"{prefix}-version": version,
+                f"{prefix}-name": name,
+                f"{prefix}-price": price,
+                f"{prefix}-stock": str(stock),
+            },
         )
 
     def delete_product(self, server_url: str, pk: int):
@@ -342,6 +351,14 @@ def product_pk(page_html: str, name: str) -> int | None:
         page_html,
     )
     return int(row.group(1)) if row else None
+
+
+def edit_version(page_html: str, pk: int) -> str | None:
+    """The version the Edit form of product ``pk`` carries, if it is shown."""
+    field = re.search(
+        rf'<input type="hidden" name="product-{pk}-edit-version" value="([^"]+)"', page_html
+    )
+    return field.group(1) if field else None
 
 
 def created_label(name: str) -> str:

@@ -25,6 +25,7 @@ from tests.scale.conftest import (
     PAGE,
     Visitor,
     created_label,
+    edit_version,
     new_secret_key,
     prepare_site,
     product_pk,
@@ -101,7 +102,11 @@ def write_for(writer: Writer, server_url: str, start: threading.Barrier, deadlin
         if pk is None:
             writer.errors.append(f"create {name}: the answer does not list the new product")
             continue
-        if call(f"edit {name}", visitor.edit_product, pk, edited, "5.30", n + 1) is None:
+        version = edit_version(text, pk)
+        if version is None:
+            writer.errors.append(f"create {name}: the new row has no Edit form")
+            continue
+        if call(f"edit {name}", visitor.edit_product, pk, version, edited, "5.30", n + 1) is None:
             continue
         writer.labels.append(f"Updated Product {name!r}")
         if call(f"delete {edited}", visitor.delete_product, pk) is None:
