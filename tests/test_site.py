@@ -135,6 +135,27 @@ def test_check_deploy_warns_when_a_tls_proxy_is_not_counted():
     assert "?: (playground.W001) DJANGO_SECURE_HTTPS=1 trusts a reverse proxy" in result.stderr
 
 
+def test_behind_tls_the_probes_answer_plain_http_and_pages_redirect(tmp_path):
+    database = {"SQLITE_PATH": str(tmp_path / "db.sqlite3")}
+    assert run_manage("migrate", "--verbosity", "0", **database).returncode == 0
+    probe = (
+        "from django.test import Client; client = Client(); "
+        "print(*(client.get(path).status_code for path in ('/healthz', '/readyz', '/lessons/')))"
+    )
+    result = run_manage(
+        "shell",
+        "--verbosity",
+        "0",
+        "-c",
+        probe,
+        **PRODUCTION | database | {"DJANGO_ALLOWED_HOSTS": "testserver"},
+        DJANGO_SECURE_HTTPS="1",
+        TUTORIAL_TRUSTED_PROXIES="1",
+    )
+
+    assert (result.returncode, result.stdout.split()) == (0, ["200", "200", "301"]), result.stderr
+
+
 def test_a_malformed_number_of_proxies_stops_the_start():
     result = run_manage("check", TUTORIAL_TRUSTED_PROXIES="one")
 

@@ -61,6 +61,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 # loopback address (benchmarks, the two-server test).
 if not DEBUG and env_flag("DJANGO_SECURE_HTTPS", default=False):
     SECURE_SSL_REDIRECT = True
+    # Load balancers probe over plain HTTP, inside the proxy: a redirect
+    # would read as "not alive" and "not ready".
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
