@@ -435,3 +435,33 @@ def test_an_overflowing_bulk_update_and_a_stale_edit_say_why(page: Page, site, c
     expect(fresh_row.get_by_label("Stock")).to_have_value("9")
     assert other.evaluate("document.documentElement.scrollWidth") == 360
     other.locator("#playground").screenshot(path=f"/tmp/stale-409-{theme}-360.png")
+
+
+def test_a_swap_sets_no_inline_style_the_policy_refuses(page: Page, site):
+    """The Content-Security-Policy allows no inline style. An element whose
+    style was once touched through the CSSOM keeps an empty ``style=""``
+    attribute, and htmx's settle step used to copy it onto the swapped-in
+    element with setAttribute(), which the policy refuses (a console error on
+    every such swap). Settling leaves ``style`` alone now."""
+    open_scenario(page, site)
+    page.evaluate(
+        """() => {
+            window.refusedStyles = [];
+            document.addEventListener("securitypolicyviolation", (event) => {
+                window.refusedStyles.push(event.violatedDirective);
+            });
+            const name = document.querySelector("#id_product-create-name");
+            name.style.color = "red";
+            name.style.color = "";  // leaves style="" behind, as a browser would
+        }"""
+    )
+    assert page.locator("#id_product-create-name").get_attribute("style") == ""
+
+    row = page.locator(".pg-row", has_text="Notebook")
+    row.get_by_text("Edit").click()
+    row.get_by_label("Stock").fill("11")
+    row.get_by_role("button", name="Save").click()
+    expect(page.locator(".pg-action__label").first).to_have_text("Updated Product 'Notebook'")
+    page.wait_for_function("() => !document.querySelector('.htmx-settling')")
+
+    assert page.evaluate("window.refusedStyles") == []
