@@ -4,6 +4,8 @@ The lessons themselves are files, not rows. Only test runs live here, so
 every worker process (and the page's one-second poll) sees the same state.
 """
 
+from collections import Counter
+
 from django.db import models
 
 
@@ -43,6 +45,12 @@ class TestRun(models.Model):
     @property
     def finished(self) -> bool:
         return self.status != self.Status.RUNNING
+
+    def tally(self) -> str:
+        """The outcomes counted, worst first: "1 failed, 30 passed, 2 skipped"."""
+        counts = Counter(self.outcomes.values_list("outcome", flat=True))
+        order = ("failed", "error", "passed", "skipped")
+        return ", ".join(f"{counts[outcome]} {outcome}" for outcome in order if counts[outcome])
 
 
 class TestOutcome(models.Model):

@@ -217,6 +217,17 @@ class TestViews:
         assert '<p class="test-run__status test-run__status--failed">\n    Failed' in html
         assert '<code class="test-run__name">test_a</code>' in html
         assert '<pre class="test-run__message">assert 1 == 2</pre>' in html
+        # Finished: the final count, not "so far".
+        assert '<span class="test-run__counts">2 tests: 1 failed, 1 passed</span>' in html
+
+    def test_a_running_run_counts_its_results_so_far(self, client, settings):
+        settings.LOCAL_MODE = True
+        run = TestRun.objects.create(lesson_slug="senders")
+        TestOutcome.objects.create(run=run, position=1, name="test_a", outcome="skipped")
+
+        html = client.get(f"/lessons/senders/tests/{run.pk}/").content.decode()
+
+        assert '<span class="test-run__counts">1 test so far</span>' in html
 
     def test_a_second_run_while_one_is_going_is_refused(self, client, settings):
         settings.LOCAL_MODE = True
