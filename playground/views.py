@@ -155,15 +155,18 @@ def _perform_act(request, sandbox, scenario, act: actions.Act, target, form_key:
             response = render(request, "playground/panel.html#product_added", context)
             response["HX-Reswap"] = "none"  # everything in it is out of band
             return response
-    return _respond_to(request, sandbox, scenario, outcome, form_key)
+    return _respond_to(request, sandbox, scenario, outcome, form, form_key)
 
 
-def _respond_to(request, sandbox, scenario, outcome: Outcome, form_key: str):
-    """The panel after an action; a refused one reopens the form it came
-    from, showing the record's current values."""
-    return _respond(
-        request, sandbox, scenario, outcome=outcome, form_key=form_key if outcome.refused else ""
-    )
+def _respond_to(request, sandbox, scenario, outcome: Outcome, form, form_key: str):
+    """The panel after an action. A refused one reopens the form it came
+    from: with what the learner typed when a value did not fit (422), so it
+    can be corrected; with the record's current values otherwise (a stale
+    edit's 409)."""
+    if not outcome.refused:
+        return _respond(request, sandbox, scenario, outcome=outcome)
+    typed = form if outcome.status == 422 else None
+    return _respond(request, sandbox, scenario, outcome=outcome, form=typed, form_key=form_key)
 
 
 @require_POST
@@ -213,7 +216,7 @@ def link_action(request: HttpRequest, slug: str, model: str, pk: int, operation:
         lambda: services.change_links(manager=manager, operation=operation, targets=targets),
         scenario=scenario.slug,
     )
-    return _respond_to(request, sandbox, scenario, outcome, form_key)
+    return _respond_to(request, sandbox, scenario, outcome, form, form_key)
 
 
 @require_POST

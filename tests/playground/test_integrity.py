@@ -77,6 +77,8 @@ def test_a_bulk_update_that_would_overflow_a_price_is_refused_before_any_write()
         "A +50% change would price 'Dear' at 1499999.98, and a price holds at most "
         "999999.99. Nothing was changed."
     )
+    # The form keeps what the learner typed, to correct it.
+    assert 'name="bulk-update-percent" value="50"' in response.content.decode()
     assert rows(sandbox) == before
     action = newest_action(sandbox)
     assert (action.label, action.error) == (
