@@ -38,7 +38,7 @@ def client_address(request: HttpRequest) -> str:
     further left came from the client and prove nothing. A missing, short or
     malformed header falls back to the connection's address.
     """
-    remote = request.META.get("REMOTE_ADDR", "?")
+    remote = request.META.get("REMOTE_ADDR", "")
     proxies = settings.TUTORIAL_TRUSTED_PROXIES
     if proxies == 0:
         return remote

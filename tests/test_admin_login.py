@@ -96,3 +96,15 @@ def test_who_is_listening_leaves_out_the_receivers_of_axes_own_model():
     assert post_save.has_listeners(AccessAttempt)
     assert names[0] == "playground.recording.observe"
     assert [name for name in names if name.startswith("axes.")] == []
+
+
+def test_a_username_longer_than_axes_column_is_counted_not_a_500(admin_user):
+    """Axes keeps usernames in 255 characters; a longer one used to fail the
+    attempt's INSERT on PostgreSQL (found by the fuzz suite)."""
+    attacker = Client(REMOTE_ADDR="203.0.113.7")
+    long_name = "🙂" * 300
+
+    response = attacker.post("/admin/login/", {"username": long_name, "password": "guess"})
+
+    assert response.status_code == 200
+    assert list(AccessAttempt.objects.values_list("username", flat=True)) == ["🙂" * 255]

@@ -10,6 +10,20 @@ they pass through uncounted, as there is no client to count them against.
 
 from axes.backends import AxesStandaloneBackend
 from axes.handlers.database import AxesDatabaseHandler
+from axes.models import AccessAttempt
+
+# Axes stores the username as typed, in a column of this many characters; a
+# longer one made the attempt's INSERT fail (a 500 on PostgreSQL). No user
+# can have a longer name (Django's own limit is 150), so the cut loses nothing.
+USERNAME_LENGTH = AccessAttempt._meta.get_field("username").max_length
+
+
+def attempted_username(request, credentials=None) -> str | None:
+    """The username axes counts a login attempt against (AXES_USERNAME_CALLABLE),
+    cut to what its table holds."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    username = source.get("username")
+    return username[:USERNAME_LENGTH] if isinstance(username, str) else username
 
 
 class LoginThrottleBackend(AxesStandaloneBackend):

@@ -265,6 +265,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "playground.ratelimit.client_address"
+AXES_USERNAME_CALLABLE = "tutorial.login_throttle.attempted_username"
 AXES_LOCKOUT_CALLABLE = "tutorial.views.login_locked_out"
 
 # Where the lesson Markdown files live. Overridable so an author can preview
