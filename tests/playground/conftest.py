@@ -10,13 +10,22 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from playground import actions
 from playground.models import Action, Product, Sandbox
 from playground.performing import Outcome, perform
-from playground.sandboxes import create_sandbox
+from playground.sandboxes import SESSION_KEY, create_sandbox
 
 RECEIVERS = "playground.receivers."
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def visitor(slug: str = "signals-101", **client_options) -> tuple[Client, Sandbox]:
+    """A new browser session that opened one scenario's page, with its sandbox."""
+    client = Client(**client_options)
+    assert client.get(f"/playground/{slug}/").status_code == 200
+    return client, Sandbox.objects.get(pk=client.session[SESSION_KEY])
 
 
 @pytest.fixture

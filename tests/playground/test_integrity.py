@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models.signals import pre_save
-from django.test import Client
 
 from playground import services, views
 from playground.models import (
@@ -19,22 +18,13 @@ from playground.models import (
     OutboxEmail,
     Product,
     Review,
-    Sandbox,
     Tag,
 )
-from playground.sandboxes import SESSION_KEY
-from tests.playground.conftest import poison
+from tests.playground.conftest import HTMX, poison, visitor
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
 RECORD_MODELS = {"product": Product, "review": Review, "article": Article, "tag": Tag}
-
-
-def visitor(slug="signals-101") -> tuple[Client, Sandbox]:
-    client = Client()
-    assert client.get(f"/playground/{slug}/").status_code == 200
-    return client, Sandbox.objects.get(pk=client.session[SESSION_KEY])
 
 
 def alert(response) -> str:

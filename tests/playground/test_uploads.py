@@ -13,12 +13,13 @@ from django.test import Client, RequestFactory
 from PIL import Image
 
 from playground import ratelimit
-from playground.models import Product, RateWindow, Sandbox
-from playground.sandboxes import SESSION_KEY
+from playground.models import Product, RateWindow
+from tests.playground.conftest import HTMX, visitor
 
 pytestmark = pytest.mark.django_db
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
+SCENARIO = "delete-signals"  # its products take an image
+
 NOON = datetime(2026, 11, 21, 12, 0, 0, tzinfo=UTC)
 STORED_NAME = r"playground/sandbox-{pk}/[0-9a-f]{{32}}\{suffix}"
 
@@ -27,12 +28,6 @@ STORED_NAME = r"playground/sandbox-{pk}/[0-9a-f]{{32}}\{suffix}"
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     return tmp_path
-
-
-def visitor(address="127.0.0.1") -> tuple[Client, Sandbox]:
-    client = Client(REMOTE_ADDR=address)
-    assert client.get("/playground/delete-signals/").status_code == 200
-    return client, Sandbox.objects.get(pk=client.session[SESSION_KEY])
 
 
 def post_image(client, upload, *, name="Framed", htmx=True):
@@ -92,7 +87,7 @@ def assert_refused(response, sandbox, media, *, status=422, message: str):
 
 
 def test_a_95_megapixel_png_of_92_kb_is_refused_by_its_pixels(media):
-    client, sandbox = visitor()
+    client, sandbox = visitor(SCENARIO)
     bomb = png_claiming(9747, 9747)
     assert len(bomb) == 92_423
 
@@ -109,7 +104,7 @@ def test_a_95_megapixel_png_of_92_kb_is_refused_by_its_pixels(media):
 
 
 def test_the_69_byte_png_claiming_9999_by_9999_pixels_is_refused(media):
-    client, sandbox = visitor()
+    client, sandbox = visitor(SCENARIO)
     tiny = png_claiming(9999, 9999, depth=1, cut=12)
     assert len(tiny) == 69
 
@@ -125,7 +120,7 @@ def test_the_69_byte_png_claiming_9999_by_9999_pixels_is_refused(media):
 
 
 def test_pixels_past_pillows_own_bomb_limit_get_the_same_kind_of_message(media):
-    client, sandbox = visitor()
+    client, sandbox = visitor(SCENARIO)
 
     response = post_image(
         client, SimpleUploadedFile("huge.png", png_claiming(20_000, 20_000, depth=1, cut=12))
@@ -141,7 +136,7 @@ def test_pixels_past_pillows_own_bomb_limit_get_the_same_kind_of_message(media):
 
 
 def test_every_frame_of_an_animation_counts_against_the_pixel_budget(media):
-    client, sandbox = visitor()
+    client, sandbox = visitor(SCENARIO)
     frames = [Image.new("L", (3000, 3000), shade) for shade in (0, 255)]
     buffer = io.BytesIO()
     frames[0].save(buffer, "GIF", save_all=True, append_images=frames[1:])
@@ -158,7 +153,7 @@ def test_every_frame_of_an_animation_counts_against_the_pixel_budget(media):
 
 
 def test_a_truncated_image_within_the_pixel_budget_is_refused(media):
-    client, sandbox = visitor()
+    client, sandbox = visitor(SCENARIO)
     truncated = png_claiming(300, 300, cut=20)
     Image.open(io.BytesIO(truncated)).verify()  # what Django's ImageField checks: it passes
 
@@ -173,7 +168,7 @@ def test_a_truncated_image_within_the_pixel_budget_is_refused(media):
 
 
 def test_a_truncated_jpeg_is_refused(media):
-    client, sandbox = visitor()
+    client, sandbox = visitor(SCENARIO)
     buffer = io.BytesIO()
     Image.effect_noise((128, 128), 64).convert("RGB").save(buffer, "JPEG")
     jpeg = buffer.getvalue()
@@ -190,7 +185,7 @@ def test_a_truncated_jpeg_is_refused(media):
 
 @pytest.mark.parametrize("fmt", ["BMP", "TIFF"])
 def test_formats_other_than_png_jpeg_gif_and_webp_are_refused(media, fmt):
-    client, sandbox = visitor()
+    client, sandbox = visitor(SCENARIO)
 
     response = post_image(client, SimpleUploadedFile("photo.png", image_bytes(fmt)))
 
@@ -207,7 +202,7 @@ def test_formats_other_than_png_jpeg_gif_and_webp_are_refused(media, fmt):
     ],
 )
 def test_an_image_is_stored_and_served_as_the_format_found_in_it(media, fmt, suffix, content_type):
-    client, sandbox = visitor()
+    client, sandbox = visitor(SCENARIO)
     content = image_bytes(fmt)
 
     response = post_image(client, SimpleUploadedFile("x.pdf", content, "application/pdf"))
@@ -243,7 +238,7 @@ def test_media_and_pages_are_sent_with_nosniff_in_both_modes(media, settings, de
 
 
 def test_the_stored_name_is_random_and_the_visitors_name_is_no_path(media):
-    client, sandbox = visitor()
+    client, sandbox = visitor(SCENARIO)
 
     first = post_image(client, SimpleUploadedFile("photo.png", image_bytes()), name="First")
     second = post_image(client, SimpleUploadedFile("photo.png", image_bytes()), name="Second")
@@ -265,7 +260,7 @@ def test_the_stored_name_is_random_and_the_visitors_name_is_no_path(media):
 
 
 def test_a_name_of_70_four_byte_characters_is_stored_under_a_short_name(media):
-    client, sandbox = visitor()
+    client, sandbox = visitor(SCENARIO)
     long_name = "\U0001d4b3" * 70 + ".png"  # MATHEMATICAL SCRIPT CAPITAL X
     assert len(long_name.encode()) == 284  # past the 255 bytes a file name may have
 
@@ -323,7 +318,7 @@ def test_client_address_is_the_remote_address():
 def test_a_sandbox_over_its_budget_gets_a_429_in_the_panel_and_nothing_is_written(media, settings):
     image = image_bytes(size=(8, 8))
     settings.PLAYGROUND_IMAGE_BYTES_PER_SANDBOX = 2 * len(image)
-    client, sandbox = visitor()
+    client, sandbox = visitor(SCENARIO)
     assert post_image(client, SimpleUploadedFile("a.png", image), name="A").status_code == 200
     assert post_image(client, SimpleUploadedFile("b.png", image), name="B").status_code == 200
     files_before = stored_files(media)
@@ -349,7 +344,7 @@ def test_deleting_an_image_or_resetting_gives_the_sandbox_budget_back(
 ):
     image = image_bytes()
     settings.PLAYGROUND_IMAGE_BYTES_PER_SANDBOX = len(image)
-    client, sandbox = visitor()
+    client, sandbox = visitor(SCENARIO)
     assert post_image(client, SimpleUploadedFile("a.png", image), name="A").status_code == 200
     assert post_image(client, SimpleUploadedFile("b.png", image), name="B").status_code == 429
     a = Product.objects.get(sandbox=sandbox, name="A")
@@ -373,11 +368,11 @@ def test_an_address_over_its_hourly_budget_gets_a_429_whatever_its_sandbox(media
     sandboxes = []
     statuses = []
     for _ in range(3):
-        client, sandbox = visitor("198.51.100.4")
+        client, sandbox = visitor(SCENARIO, REMOTE_ADDR="198.51.100.4")
         sandboxes.append(sandbox)
         statuses.append(post_image(client, SimpleUploadedFile("a.png", image)).status_code)
     refused = post_image(client, SimpleUploadedFile("a.png", image), htmx=False)
-    other, _ = visitor("198.51.100.5")
+    other, _ = visitor(SCENARIO, REMOTE_ADDR="198.51.100.5")
 
     assert statuses == [200, 200, 429]
     assert refused.status_code == 429
@@ -401,7 +396,7 @@ def test_an_address_over_its_hourly_budget_gets_a_429_whatever_its_sandbox(media
 
 def test_a_refused_image_uses_none_of_the_budget(media, settings):
     settings.PLAYGROUND_IMAGE_BYTES_PER_HOUR = 10_000
-    client, _ = visitor()
+    client, _ = visitor(SCENARIO)
 
     refused = post_image(client, SimpleUploadedFile("cut.png", png_claiming(300, 300, cut=20)))
 

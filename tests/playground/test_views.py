@@ -21,19 +21,10 @@ from playground.models import (
     Sandbox,
     Tag,
 )
-from playground.sandboxes import SESSION_KEY
 from playground.services import version_of
+from tests.playground.conftest import HTMX, visitor
 
 pytestmark = pytest.mark.django_db
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-def visitor(**client_options) -> tuple[Client, Sandbox]:
-    """A new browser session with its sandbox."""
-    client = Client(**client_options)
-    assert client.get("/playground/signals-101/").status_code == 200
-    return client, Sandbox.objects.get(pk=client.session[SESSION_KEY])
 
 
 def png_bytes(size=(8, 8)) -> bytes:
