@@ -93,3 +93,15 @@ def generous_rate_limits(settings):
     settings.PLAYGROUND_ACTIONS_PER_MINUTE = 10_000
     settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR = 10_000
     settings.PLAYGROUND_IMAGE_BYTES_PER_HOUR = 2**30
+
+
+@pytest.fixture(autouse=True)
+def still_rate_limit_clock(monkeypatch):
+    """Rate limits count in fixed windows of the wall clock: a test whose
+    requests straddled a minute's end saw its count start again (a flake
+    found in CI). Each test counts in the moment it started; tests that are
+    about windows pass their own ``now``."""
+    from playground import ratelimit
+
+    started = ratelimit.clock()
+    monkeypatch.setattr(ratelimit, "clock", lambda: started)
