@@ -136,7 +136,9 @@ def test_check_deploy_warns_when_a_tls_proxy_is_not_counted():
 
 
 def test_behind_tls_the_probes_answer_plain_http_and_pages_redirect(tmp_path):
-    database = {"SQLITE_PATH": str(tmp_path / "db.sqlite3")}
+    # Its own SQLite file, whichever database the suite runs on (empty
+    # DATABASE_URL: the embedded default).
+    database = {"SQLITE_PATH": str(tmp_path / "db.sqlite3"), "DATABASE_URL": ""}
     assert run_manage("migrate", "--verbosity", "0", **database).returncode == 0
     probe = (
         "from django.test import Client; client = Client(); "
