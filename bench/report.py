@@ -153,7 +153,7 @@ def summarise(runs: dict[str, Result], create: dict, args) -> Summary:
         runs=runs,
         baseline=baseline,
         rows=rows,
-        create={**create, "ratio": create_ratio, "rounds": rounds},
+        create={**create, "ratio": create_ratio, "round_pairs": rounds},
         pages={"ratios": page_ratios, "healthz": healthz},
         targets=targets,
     )
@@ -257,7 +257,7 @@ ROUND_HEADER = [
 
 def _round_rows(summary: Summary) -> list[list[str]]:
     rows = []
-    for number, (plain, site) in enumerate(summary.create["rounds"], start=1):
+    for number, (plain, site) in enumerate(summary.create["round_pairs"], start=1):
         rows.append(
             [
                 str(number),
