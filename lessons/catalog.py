@@ -27,9 +27,9 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from lessons.includes import IncludeError
 from lessons.rendering import RenderedMarkdown, TocEntry, render_markdown
 from playground import scenarios
+from tutorial.source import SourceNotFound
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)^---[ \t]*\n?", re.DOTALL | re.MULTILINE)
@@ -122,7 +122,7 @@ def load_lesson(path: Path) -> Lesson:
     meta = _validate(path, meta)
     try:
         rendered: RenderedMarkdown = render_markdown(body)
-    except IncludeError as error:
+    except SourceNotFound as error:
         raise LessonError(path, f"include does not resolve: {error}") from None
     return Lesson(
         slug=meta["slug"],

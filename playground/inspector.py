@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.safestring import SafeString, mark_safe
 
-from lessons.includes import IncludeError, find_source
-from lessons.rendering import highlight_python
 from playground import recording
+from tutorial.highlighting import highlight_python
+from tutorial.source import SourceNotFound, find_source
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def _source_html(dotted_name: str) -> SafeString:
     # Receiver source only changes with a deploy: highlight it once.
     try:
         snippet = find_source(dotted_name)
-    except IncludeError:
+    except SourceNotFound:
         return mark_safe("")
     return mark_safe(highlight_python(snippet.code))
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lessons.catalog import get_catalog
-from lessons.includes import find_source
+from tutorial.source import find_source
 
 LESSONS = get_catalog().lessons
 

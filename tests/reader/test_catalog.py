@@ -146,9 +146,9 @@ def test_duplicate_order_is_refused(tmp_path):
     ("name", "problem"),
     [
         (
-            "lessons.includes.no_such_function",
-            "include does not resolve: 'lessons.includes.no_such_function': module "
-            "'lessons.includes' has no attribute path 'no_such_function'",
+            "tutorial.source.no_such_function",
+            "include does not resolve: 'tutorial.source.no_such_function': module "
+            "'tutorial.source' has no attribute path 'no_such_function'",
         ),
         (
             "nowhere.at_all",

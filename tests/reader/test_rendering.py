@@ -7,9 +7,10 @@ from pathlib import Path
 from django.conf import settings
 from django.tasks import task
 
-from lessons import includes
-from lessons.includes import find_source
-from lessons.rendering import TocEntry, pygments_stylesheet, render_markdown
+from lessons.rendering import TocEntry, render_markdown
+from tutorial import source
+from tutorial.highlighting import pygments_stylesheet
+from tutorial.source import find_source
 
 BODY = """\
 ## Getting started
@@ -66,13 +67,13 @@ def test_tables_and_highlighted_fenced_code():
 
 
 def test_include_shows_the_real_source_with_its_location():
-    rendered = render_markdown("::: include lessons.includes.find_source\n")
-    lines, first = inspect.getsourcelines(includes.find_source)
+    rendered = render_markdown("::: include tutorial.source.find_source\n")
+    lines, first = inspect.getsourcelines(source.find_source)
 
-    assert rendered.includes == ("lessons.includes.find_source",)
+    assert rendered.includes == ("tutorial.source.find_source",)
     assert (
-        "<figcaption><code>lessons.includes.find_source</code> "
-        f'<span class="code-include__where">lessons/includes.py, lines {first}–'
+        "<figcaption><code>tutorial.source.find_source</code> "
+        f'<span class="code-include__where">tutorial/source.py, lines {first}–'
         f"{first + len(lines) - 1}</span></figcaption>"
     ) in rendered.html
     assert '<span class="nf">find_source</span>' in rendered.html

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from lessons.rendering import pygments_stylesheet
+from tutorial.highlighting import pygments_stylesheet
 
 STYLESHEET = Path(settings.BASE_DIR) / "tutorial" / "static" / "tutorial" / "pygments.css"
 

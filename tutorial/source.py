@@ -2,7 +2,9 @@
 
 Lessons never paste code: they name it (``::: include playground.receivers.x``)
 and the page shows the source that actually runs. If the code moves or is
-renamed, the lesson fails to load instead of quietly going stale.
+renamed, the lesson fails to load instead of quietly going stale. The
+playground's "Who is listening?" panel shows each receiver's source the same
+way, which is why this lives in the project package that both apps use.
 """
 
 import importlib
@@ -15,7 +17,7 @@ from django.conf import settings
 from django.tasks import Task
 
 
-class IncludeError(Exception):
+class SourceNotFound(Exception):
     """A dotted name that does not lead to source code."""
 
 
@@ -45,12 +47,12 @@ def _import_target(dotted_name: str):
             try:
                 target = getattr(target, attribute)
             except AttributeError:
-                raise IncludeError(
+                raise SourceNotFound(
                     f"{dotted_name!r}: module {module_name!r} has no attribute path "
                     f"{'.'.join(parts[split:])!r}"
                 ) from None
         return target
-    raise IncludeError(f"{dotted_name!r}: no importable module in this name")
+    raise SourceNotFound(f"{dotted_name!r}: no importable module in this name")
 
 
 def _display_path(filename: str) -> str:
@@ -69,21 +71,21 @@ def _display_path(filename: str) -> str:
 def find_source(dotted_name: str) -> SourceSnippet:
     """Return the source of the function, class or method called ``dotted_name``."""
     if not dotted_name or any(not part.isidentifier() for part in dotted_name.split(".")):
-        raise IncludeError(f"{dotted_name!r} is not a dotted Python name")
+        raise SourceNotFound(f"{dotted_name!r} is not a dotted Python name")
     target = _import_target(dotted_name)
     # A django.tasks @task is a Task object wrapping the function it decorates.
     if isinstance(target, Task):
         target = target.func
     target = inspect.unwrap(target)
     if not (inspect.isfunction(target) or inspect.isclass(target) or inspect.ismethod(target)):
-        raise IncludeError(
+        raise SourceNotFound(
             f"{dotted_name!r} is a {type(target).__name__}, not a function, class or method"
         )
     try:
         lines, first_line = inspect.getsourcelines(target)
         filename = inspect.getsourcefile(target)
     except (OSError, TypeError) as error:
-        raise IncludeError(f"{dotted_name!r}: source not available ({error})") from None
+        raise SourceNotFound(f"{dotted_name!r}: source not available ({error})") from None
     return SourceSnippet(
         dotted_name=dotted_name,
         code=textwrap.dedent("".join(lines)).rstrip("\n"),
