@@ -1,4 +1,9 @@
-"""Fixtures shared by every test: browser set-up and the receiver-leak guard."""
+"""Fixtures shared by every test: browser set-up and the receiver-leak guard,
+and the sandbox and ``run`` fixtures of the playground and lesson tests.
+
+Django is not set up yet when pytest loads this file: fixtures import the
+project's modules when they run.
+"""
 
 import os
 import shutil
@@ -72,6 +77,42 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture
+def sandbox(db):
+    """A fresh sandbox with the example records (seeded without signals)."""
+    from playground.sandboxes import create_sandbox
+
+    return create_sandbox()
+
+
+@pytest.fixture
+def run(sandbox, request):
+    """Perform ``call`` as one logged action on ``sandbox``, as the views do,
+    and return what was stored for it (a ``tests.playground.logged.Logged``).
+
+    The scenario defaults to the test module's ``SCENARIO`` (a lesson test
+    module names its lesson's), else none.
+    """
+    from playground.models import Action
+    from playground.performing import perform
+    from tests.playground.logged import last_action
+
+    def run_action(call, label: str = "test action", *, scenario: str | None = None):
+        if scenario is None:
+            scenario = getattr(request.module, "SCENARIO", "")
+        newest = Action.objects.filter(sandbox=sandbox).order_by("-pk").first()
+        outcome = perform(sandbox, label, call, scenario=scenario)
+        logged = last_action(sandbox)
+        # Exactly one new action, and it is this one.
+        assert newest is None or logged.action.pk > newest.pk
+        assert Action.objects.filter(sandbox=sandbox, pk__gt=getattr(newest, "pk", 0)).count() == 1
+        assert (logged.action.label, logged.action.scenario) == (label, scenario)
+        logged.outcome = outcome
+        return logged
+
+    return run_action
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,6 @@ import logging
 
 import pytest
 
-from playground.sandboxes import create_sandbox
-
 
 def lesson_slug(module_name: str) -> str:
     return module_name.removeprefix("test_").replace("_", "-")
@@ -34,12 +32,6 @@ def connect():
     yield _connect
     for signal, func, sender in reversed(connected):
         assert signal.disconnect(func, sender=sender) is True
-
-
-@pytest.fixture
-def sandbox(db):
-    """A fresh sandbox with the example records (seeded without signals)."""
-    return create_sandbox()
 
 
 @pytest.fixture

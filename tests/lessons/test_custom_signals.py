@@ -27,7 +27,7 @@ from playground.models import Product
 from playground.performing import perform
 from playground.sandboxes import create_sandbox
 from playground.signals import product_shared, product_viewed
-from tests.playground.conftest import last_action
+from tests.playground.logged import last_action
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = ROOT / "lessons" / "content" / "custom-signals.md"

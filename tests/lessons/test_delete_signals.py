@@ -16,25 +16,11 @@ from PIL import Image
 
 from playground import services
 from playground.models import Article, Product, Review
-from playground.performing import perform
 from playground.sandboxes import create_sandbox
-from tests.playground.conftest import Logged, init_pair, last_action
+from tests.playground.logged import init_pair
 
 SCENARIO = "delete-signals"
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "delete-signals.md"
-
-
-@pytest.fixture
-def run(sandbox):
-    """Perform ``call`` as the playground's views do; return the stored log."""
-
-    def run_action(call) -> Logged:
-        outcome = perform(sandbox, "test action", call, scenario=SCENARIO)
-        logged = last_action(sandbox)
-        logged.outcome = outcome
-        return logged
-
-    return run_action
 
 
 def png(name="pen.png") -> SimpleUploadedFile:

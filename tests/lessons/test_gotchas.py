@@ -31,7 +31,7 @@ from playground import services
 from playground.models import OutboxEmail, Product
 from playground.performing import perform
 from playground.sandboxes import create_sandbox
-from tests.playground.conftest import last_action
+from tests.playground.logged import last_action
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "gotchas.md"
 AUDITED = "audited (bulk_create, bulk_update and QuerySet.update() never get here)"

@@ -27,7 +27,7 @@ from playground import services
 from playground.models import Article, Tag
 from playground.performing import perform
 from playground.sandboxes import create_sandbox, reset
-from tests.playground.conftest import last_action
+from tests.playground.logged import last_action
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "m2m-changed.md"
 THROUGH = Article.tags.through

@@ -17,7 +17,7 @@ from django.urls import reverse
 from lessons.examples.model_lifecycle import reindex_group_name
 from playground.models import Product, Review
 from playground.sandboxes import create_sandbox
-from tests.playground.conftest import press
+from tests.playground.logged import press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "model-lifecycle.md"
 EXAMPLES_LOGGER = "lessons.examples.model_lifecycle"

@@ -17,23 +17,8 @@ from lessons.examples.post_save import (
 )
 from playground import receivers, services
 from playground.models import OutboxEmail, Product
-from playground.performing import perform
-from tests.playground.conftest import Logged, last_action
 
 SCENARIO = "post-save"
-
-
-@pytest.fixture
-def run(sandbox):
-    """Perform ``call`` as the playground's views do; return the stored log."""
-
-    def run_action(call) -> Logged:
-        outcome = perform(sandbox, "test action", call, scenario=SCENARIO)
-        logged = last_action(sandbox)
-        logged.outcome = outcome
-        return logged
-
-    return run_action
 
 
 def new_product(sandbox, name="Pen", price="2.50", stock=30):

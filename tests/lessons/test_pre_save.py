@@ -14,23 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from lessons.examples.pre_save import fill_slug_within_update_fields, normalise_product_name
 from playground import receivers, services
 from playground.models import Product
-from playground.performing import perform
-from tests.playground.conftest import Logged, last_action
 
 SCENARIO = "pre-save"
-
-
-@pytest.fixture
-def run(sandbox):
-    """Perform ``call`` as the playground's views do; return the stored log."""
-
-    def run_action(call) -> Logged:
-        outcome = perform(sandbox, "test action", call, scenario=SCENARIO)
-        logged = last_action(sandbox)
-        logged.outcome = outcome
-        return logged
-
-    return run_action
 
 
 def stored(pk, field):

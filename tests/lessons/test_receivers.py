@@ -29,7 +29,7 @@ from lessons.examples.receivers import (
 from playground import inspector, scenarios
 from playground.apps import PlaygroundConfig
 from playground.models import Product
-from tests.playground.conftest import press
+from tests.playground.logged import press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "receivers.md"
 EXAMPLES_LOGGER = "lessons.examples.receivers"

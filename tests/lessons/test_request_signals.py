@@ -42,7 +42,7 @@ from django.urls import path
 from lessons.examples.request_signals import keep_temp_tables_in_memory
 from playground.models import Action, Sandbox
 from playground.sandboxes import SESSION_KEY
-from tests.playground.conftest import stored
+from tests.playground.logged import stored
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = ROOT / "lessons" / "content" / "request-signals.md"

@@ -37,7 +37,7 @@ from lessons.examples.senders import (
 from playground import inspector, scenarios
 from playground.models import Product, Review
 from playground.receivers import before_delete
-from tests.playground.conftest import press
+from tests.playground.logged import press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "senders.md"
 EXAMPLES_LOGGER = "lessons.examples.senders"

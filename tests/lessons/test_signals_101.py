@@ -46,7 +46,7 @@ from lessons.examples.signals_101 import (
 from playground import scenarios
 from playground.models import Product
 from playground.receivers import report_product_saved
-from tests.playground.conftest import press
+from tests.playground.logged import press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "signals-101.md"
 EXAMPLES_LOGGER = "lessons.examples.signals_101"

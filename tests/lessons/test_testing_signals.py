@@ -16,7 +16,7 @@ from playground.models import OutboxEmail, Product, Review
 from playground.performing import perform
 from playground.receivers import email_review_author, refresh_product_rating
 from playground.sandboxes import create_sandbox
-from tests.playground.conftest import last_action
+from tests.playground.logged import last_action
 from tests.receiver_guard import leaks, snapshot
 
 ROOT = Path(__file__).resolve().parents[2]

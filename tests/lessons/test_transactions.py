@@ -30,7 +30,7 @@ from playground import services
 from playground.models import OutboxEmail, Product
 from playground.performing import perform
 from playground.sandboxes import create_sandbox
-from tests.playground.conftest import last_action
+from tests.playground.logged import last_action
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "transactions.md"
 EXAMPLES_LOGGER = "lessons.examples.transactions"

@@ -22,7 +22,7 @@ from playground.models import OutboxEmail, Product, Review
 from playground.performing import perform
 from playground.receivers import refresh_product_rating
 from playground.sandboxes import create_sandbox
-from tests.playground.conftest import last_action
+from tests.playground.logged import last_action
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON = ROOT / "lessons" / "content" / "when-not-to-use.md"

@@ -20,7 +20,7 @@ from playground.models import (
     Review,
     Tag,
 )
-from tests.playground.conftest import HTMX, poison, visitor
+from tests.playground.logged import HTMX, poison, visitor
 
 pytestmark = pytest.mark.django_db
 

@@ -24,7 +24,7 @@ from playground.models import (
     Tag,
 )
 from playground.sandboxes import SESSION_KEY
-from tests.playground.conftest import poison
+from tests.playground.logged import poison
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from playground.performing import perform
 from playground.recording import describe
 from playground.services import LimitReached
 from playground.signals import product_shared
-from tests.playground.conftest import init_pair, last_action
+from tests.playground.logged import init_pair, last_action
 
 PARTNER_FEED_ERROR = "ConnectionError: the partner feed is unreachable (this receiver always fails)"
 

@@ -24,7 +24,7 @@ from playground import receivers, recording, scenarios, services
 from playground.models import Action, Article, OutboxEmail, Product, Review, Sandbox, Tag
 from playground.performing import aperform
 from playground.sandboxes import SESSION_KEY
-from tests.playground.conftest import init_pair, last_action
+from tests.playground.logged import init_pair, last_action
 
 SAVE = [("pre_save", "Product"), ("post_save", "Product")]
 CREATE = init_pair("Product") + SAVE

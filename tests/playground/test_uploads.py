@@ -14,7 +14,7 @@ from PIL import Image
 
 from playground import ratelimit
 from playground.models import Product, RateWindow
-from tests.playground.conftest import HTMX, visitor
+from tests.playground.logged import HTMX, visitor
 
 pytestmark = pytest.mark.django_db
 

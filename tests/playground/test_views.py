@@ -22,7 +22,7 @@ from playground.models import (
     Tag,
 )
 from playground.services import version_of
-from tests.playground.conftest import HTMX, visitor
+from tests.playground.logged import HTMX, visitor
 
 pytestmark = pytest.mark.django_db
 

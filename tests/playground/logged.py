@@ -1,0 +1,124 @@
+"""What the playground and lesson tests share: reading the stored log back.
+
+Tests read the log back from the database (``Action`` rows and their
+``events``), exactly as the page does, rather than the recorder's in-memory
+records: what is asserted is what a learner would see. The fixtures that use
+these helpers live in the conftests; this is a plain module so that test
+modules import from it, never from a conftest.
+"""
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+from django.db import connection
+from django.test import Client
+
+from playground import actions
+from playground.models import Action, Product, Sandbox
+from playground.performing import Outcome, perform
+from playground.sandboxes import SESSION_KEY
+
+RECEIVERS = "playground.receivers."
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def visitor(slug: str = "signals-101", **client_options) -> tuple[Client, Sandbox]:
+    """A new browser session that opened one scenario's page, with its sandbox."""
+    client = Client(**client_options)
+    assert client.get(f"/playground/{slug}/").status_code == 200
+    return client, Sandbox.objects.get(pk=client.session[SESSION_KEY])
+
+
+@dataclass
+class Logged:
+    """One stored action: its ``Action`` row and its events in order."""
+
+    action: Action
+    # Each stored event, with its keys as attributes (event.signal, …).
+    events: list[SimpleNamespace]
+    # What ``perform`` returned, when the action was run by the ``run`` fixture.
+    outcome: Outcome | None = None
+
+    @property
+    def signals(self) -> list[tuple[str, str]]:
+        """``[(signal, sender), ...]`` in the order they were sent."""
+        return [(event.signal, event.sender) for event in self.events]
+
+    def event(self, position: int) -> SimpleNamespace:
+        """Event ``position`` (1-based, like the stored ``position``)."""
+        event = self.events[position - 1]
+        assert event.position == position
+        return event
+
+    def arguments(self, position: int) -> list[list[str]]:
+        """The logged keyword arguments of event ``position``, in order."""
+        return self.event(position).arguments
+
+    def receivers(self, position: int) -> list[tuple[str, str]]:
+        """``(receiver, result)`` for every receiver that ran for event
+        ``position``, in call order; ``playground.receivers.`` is dropped."""
+        return [
+            (run["name"].removeprefix(RECEIVERS), run["result"])
+            for run in self.event(position).receivers
+        ]
+
+    def runs(self, *names: str) -> list[tuple[str, str]]:
+        """``(receiver, result)`` of every run of the named playground
+        receivers across the whole action, in log order."""
+        wanted = {RECEIVERS + name for name in names}
+        return [
+            (run["name"], run["result"])
+            for event in self.events
+            for run in event.receivers
+            if run["name"] in wanted
+        ]
+
+    def errors(self) -> list[tuple[str, str]]:
+        """``(receiver, error)`` of every receiver that raised."""
+        return [
+            (run["name"], run["error"])
+            for event in self.events
+            for run in event.receivers
+            if run["error"]
+        ]
+
+
+def stored(action: Action) -> Logged:
+    """An action and its events, read back from the database."""
+    return Logged(action=action, events=[SimpleNamespace(**event) for event in action.events])
+
+
+def press(sandbox: Sandbox, action: str, data=None, *, scenario: str, record=None) -> Logged:
+    """What a view does for one button (a sandbox action, or a product's when
+    ``record`` is given): label the action, perform it under the recorder,
+    store the log. Returns the stored action and its events."""
+    data = data or {}
+    if record is None:
+        act, target = actions.SANDBOX_ACTIONS[action], sandbox
+    else:
+        act, target = actions.RECORD_ACTIONS["product"][1][action], record
+    perform(sandbox, act.label(target, data), lambda: act.run(target, data), scenario=scenario)
+    return last_action(sandbox)
+
+
+def last_action(sandbox: Sandbox) -> Logged:
+    """The newest stored action of ``sandbox``, with its events."""
+    return stored(Action.objects.filter(sandbox=sandbox).latest("pk"))
+
+
+def init_pair(model: str) -> list[tuple[str, str]]:
+    """The two events ``Model(...)`` sends."""
+    return [("pre_init", model), ("post_init", model)]
+
+
+def poison(product: Product, price: str) -> None:
+    """Store a price no read can handle, as SQLite did before the constraints."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA ignore_check_constraints = ON")
+        try:
+            cursor.execute(
+                f"UPDATE {Product._meta.db_table} SET price = %s WHERE id = %s",
+                [float(price), product.pk],
+            )
+        finally:
+            cursor.execute("PRAGMA ignore_check_constraints = OFF")
