@@ -294,11 +294,24 @@ def _sandbox_id(kwargs) -> int | None:
 INTERNAL_RECEIVERS: set = set()
 
 
+def live_receivers(signal, sender) -> tuple[list, list]:
+    """The receivers ``signal.send(sender)`` calls, as ``(sync, async)`` lists
+    in connection order; Django calls the sync ones first, then the async ones.
+
+    Django answers this with ``Signal._live_receivers(sender)``, a private
+    method whose shape has changed before (Django 5.0 split its result into
+    sync and async). This is the one place the project calls it, and
+    tests/playground/test_recording.py pins its shape to the Django version it
+    was checked against, so an upgrade that changes it fails a test by name.
+    """
+    return signal._live_receivers(sender)
+
+
 def _expected_receivers(signal, sender) -> tuple[list, list]:
     """Django's own answer to "who is called for this sender", in call order
     (sync first, then async), split into those that already ran before the
     observer and those still to come."""
-    sync_receivers, async_receivers = signal._live_receivers(sender)
+    sync_receivers, async_receivers = live_receivers(signal, sender)
     ordered = sync_receivers + async_receivers
     position = ordered.index(observe) if observe in ordered else -1
     before = [r for r in ordered[:position] if r not in INTERNAL_RECEIVERS]
@@ -442,10 +455,44 @@ def _on_unwind(code: CodeType, offset: int, exception: BaseException):
 # --- Installing ---------------------------------------------------------------
 
 _installed = False
+# Ids 0-2 and 5 are reserved for debuggers, coverage, profilers and
+# optimizers (PEP 669); the recorder takes the first free of these two.
+TOOL_IDS = (4, 3)
+TOOL_NAME = "playground-recorder"
+
+
+def _claim_tool_id() -> int:
+    """A ``sys.monitoring`` tool id for the recorder, or a clear refusal.
+
+    Without one, no receiver could be timed or even seen to run, and every
+    entry would say "No receiver ran.": a false lesson, and the one thing a
+    learner comes to the playground to see. So the site refuses to start
+    rather than mark each entry "receiver timing unavailable". Ids 3 and 4 are
+    free unless another monitoring tool claimed both: debuggers (debugpy,
+    PyCharm), coverage.py and profilers use their own reserved ids 0-2.
+    """
+    for tool_id in TOOL_IDS:
+        if sys.monitoring.get_tool(tool_id) is None:
+            sys.monitoring.use_tool_id(tool_id, TOOL_NAME)
+            return tool_id
+    holders = ", ".join(
+        f"{tool_id} by {sys.monitoring.get_tool(tool_id)!r}" for tool_id in TOOL_IDS
+    )
+    raise ImproperlyConfigured(
+        f"The playground's recorder needs a free sys.monitoring tool id (PEP 669) to see "
+        f"which receivers run, and both of its ids are taken ({holders}). Without it "
+        f"every log entry would wrongly say that no receiver ran. Stop the tool that "
+        f"holds them, or run it under another tool id."
+    )
 
 
 def install() -> None:
-    """Connect the observer first and start watching receivers. Idempotent."""
+    """Connect the observer first and start watching receivers. Idempotent.
+
+    Raises ``ImproperlyConfigured`` (so the site does not start) when the
+    receivers were connected before the observer, or when no
+    ``sys.monitoring`` tool id is free; see ``_claim_tool_id``.
+    """
     global _installed, _tool_id
     if _installed:
         return
@@ -456,7 +503,14 @@ def install() -> None:
             "playground.receivers was imported before the recorder was installed; "
             "list 'playground' before the apps that import it in INSTALLED_APPS."
         )
+    _tool_id = _claim_tool_id()
     _installed = True
+    sys.monitoring.register_callback(_tool_id, _events.PY_START, _on_start)
+    sys.monitoring.register_callback(_tool_id, _events.PY_RETURN, _on_return)
+    sys.monitoring.register_callback(_tool_id, _events.PY_UNWIND, _on_unwind)
+    # PY_UNWIND cannot be enabled per function; the callback returns at
+    # once for code that is not a watched receiver.
+    sys.monitoring.set_events(_tool_id, _events.PY_UNWIND)
     for name, signal in MODEL_SIGNALS.items():
         for model in sandbox_models():
             if model._meta.auto_created and name in ("pre_delete", "post_delete"):
@@ -467,19 +521,6 @@ def install() -> None:
             signal.connect(observe, sender=model, dispatch_uid="playground.observe")
     for signal in (CUSTOM_SIGNALS | REQUEST_SIGNALS).values():
         signal.connect(observe, dispatch_uid="playground.observe")
-    for tool_id in (4, 3):  # ids 0-2 and 5 are reserved for debuggers etc.
-        try:
-            sys.monitoring.use_tool_id(tool_id, "playground-recorder")
-        except ValueError:
-            continue
-        _tool_id = tool_id
-        sys.monitoring.register_callback(tool_id, _events.PY_START, _on_start)
-        sys.monitoring.register_callback(tool_id, _events.PY_RETURN, _on_return)
-        sys.monitoring.register_callback(tool_id, _events.PY_UNWIND, _on_unwind)
-        # PY_UNWIND cannot be enabled per function; the callback returns at
-        # once for code that is not a watched receiver.
-        sys.monitoring.set_events(tool_id, _events.PY_UNWIND)
-        break
 
 
 # --- Scopes -------------------------------------------------------------------

@@ -25,6 +25,7 @@ from lessons.examples.custom_signals import (
 from playground import inspector, receivers, recording, services
 from playground.models import Product
 from playground.performing import perform
+from playground.recording import live_receivers
 from playground.sandboxes import create_sandbox
 from playground.signals import product_shared, product_viewed
 from tests.playground.logged import last_action
@@ -253,7 +254,7 @@ def test_playground_signals_module_imports_only_django_dispatch():
 
 
 def test_share_receivers_are_connected_in_the_order_the_lesson_lists():
-    sync_receivers, async_receivers = product_shared._live_receivers(Product)
+    sync_receivers, async_receivers = live_receivers(product_shared, Product)
     shared = sync_receivers + async_receivers
 
     assert shared == [

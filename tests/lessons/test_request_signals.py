@@ -41,6 +41,7 @@ from django.urls import path
 
 from lessons.examples.request_signals import keep_temp_tables_in_memory
 from playground.models import Action, Sandbox
+from playground.recording import live_receivers
 from playground.sandboxes import SESSION_KEY
 from tests.playground.logged import stored
 
@@ -183,7 +184,7 @@ def test_request_started_comes_before_any_middleware(request_events, settings):
 
 
 def live_receiver_names(signal):
-    sync_receivers, async_receivers = signal._live_receivers(None)
+    sync_receivers, async_receivers = live_receivers(signal, None)
     return {f"{r.__module__}.{r.__qualname__}" for r in sync_receivers + async_receivers}
 
 
@@ -645,7 +646,7 @@ def test_try_it_start_logging_logs_that_very_request(tab, opened_connections):
 
 
 def connected_before_recorder(signal, name):
-    sync_receivers, _ = signal._live_receivers(None)
+    sync_receivers, _ = live_receivers(signal, None)
     listed = [f"{r.__module__}.{r.__qualname__}" for r in sync_receivers]
     return listed.index(name) < listed.index("playground.recording.observe")
 

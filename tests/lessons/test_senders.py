@@ -37,6 +37,7 @@ from lessons.examples.senders import (
 from playground import inspector, scenarios
 from playground.models import Product, Review
 from playground.receivers import before_delete
+from playground.recording import live_receivers
 from tests.playground.logged import press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "senders.md"
@@ -582,8 +583,8 @@ def test_weak_false_with_a_dispatch_uid_keeps_one_live_registration(settings, ex
 
 
 def test_before_delete_is_connected_for_both_product_and_review():
-    assert before_delete in pre_delete._live_receivers(Product)[0]
-    assert before_delete in pre_delete._live_receivers(Review)[0]
+    assert before_delete in live_receivers(pre_delete, Product)[0]
+    assert before_delete in live_receivers(pre_delete, Review)[0]
 
 
 def test_the_lazy_string_resolved_to_the_article_class():

@@ -46,6 +46,7 @@ from lessons.examples.signals_101 import (
 from playground import scenarios
 from playground.models import Product
 from playground.receivers import report_product_saved
+from playground.recording import live_receivers
 from tests.playground.logged import press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "signals-101.md"
@@ -689,7 +690,7 @@ def test_try_it_3_post_save_receivers_run_one_after_another_in_connection_order(
 
     connected = [
         receiver.__name__
-        for receiver in post_save._live_receivers(Product)[0]
+        for receiver in live_receivers(post_save, Product)[0]
         if receiver.__module__ == "playground.receivers"
     ]
     assert [name for name, _ in logged.receivers(4)] == connected
@@ -697,7 +698,7 @@ def test_try_it_3_post_save_receivers_run_one_after_another_in_connection_order(
 
 
 def test_report_product_saved_is_the_function_the_lesson_includes():
-    assert report_product_saved in post_save._live_receivers(Product)[0]
+    assert report_product_saved in live_receivers(post_save, Product)[0]
 
 
 # -- The lesson's own text -----------------------------------------------------

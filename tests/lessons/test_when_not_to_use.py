@@ -21,6 +21,7 @@ from playground import actions, inspector, scenarios, services
 from playground.models import OutboxEmail, Product, Review
 from playground.performing import perform
 from playground.receivers import refresh_product_rating
+from playground.recording import live_receivers
 from playground.sandboxes import create_sandbox
 from tests.playground.logged import last_action
 
@@ -107,7 +108,7 @@ def test_a_receivers_error_surfaces_from_save_through_the_dispatcher(notebook):
 
 
 def test_review_receivers_run_in_the_order_receivers_py_connects_them():
-    sync_receivers, async_receivers = post_save._live_receivers(Review)
+    sync_receivers, async_receivers = live_receivers(post_save, Review)
 
     assert [f"{r.__module__}.{r.__name__}" for r in sync_receivers] == [
         "playground.recording.observe",

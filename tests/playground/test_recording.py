@@ -2,16 +2,24 @@
 
 import json
 import logging
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
+import django
 import pytest
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_save, pre_save
+from django.dispatch import Signal
 
 from playground import receivers, recording, services
 from playground.models import Action, Article, Product, Review, Tag
 from playground.performing import perform
-from playground.recording import describe
+from playground.recording import describe, live_receivers
 from playground.services import LimitReached
 from playground.signals import product_shared
 from tests.playground.logged import init_pair, last_action
@@ -114,7 +122,7 @@ SANDBOX_MODELS = {"Product": Product, "Review": Review, "Article": Article, "Tag
 @pytest.mark.parametrize("model", sorted(SANDBOX_MODELS))
 def test_the_observer_is_the_first_receiver_of_every_model_signal(name, model):
     signal = recording.MODEL_SIGNALS[name]
-    sync_receivers, _async_receivers = signal._live_receivers(SANDBOX_MODELS[model])
+    sync_receivers, _async_receivers = live_receivers(signal, SANDBOX_MODELS[model])
 
     assert sync_receivers[0] is recording.observe
 
@@ -122,9 +130,117 @@ def test_the_observer_is_the_first_receiver_of_every_model_signal(name, model):
 @pytest.mark.parametrize("name", ["pre_init", "post_init", "m2m_changed"])
 def test_the_observer_is_the_first_receiver_of_the_m2m_tables_signals(name):
     signal = recording.MODEL_SIGNALS[name]
-    sync_receivers, _async_receivers = signal._live_receivers(Article.tags.through)
+    sync_receivers, _async_receivers = live_receivers(signal, Article.tags.through)
 
     assert sync_receivers[0] is recording.observe
+
+
+# The Django version live_receivers() was last checked against. Its private
+# Signal._live_receivers has changed shape before (5.0 split it into sync and
+# async); when the test below fails after an upgrade, read the new method,
+# adapt live_receivers() and write the version here.
+CHECKED_AGAINST_DJANGO = "6.1.3"
+
+
+def test_live_receivers_has_the_shape_it_had_in_the_checked_django_version():
+    signal = Signal()
+
+    async def heard_async(sender, **kwargs):
+        pass
+
+    def heard(sender, **kwargs):
+        pass
+
+    def heard_for_tags_only(sender, **kwargs):
+        pass
+
+    # Connected async first: Django still calls every sync receiver first.
+    signal.connect(heard_async, weak=False)
+    signal.connect(heard, weak=False)
+    signal.connect(heard_for_tags_only, sender=Tag, weak=False)
+    try:
+        found = live_receivers(signal, Product)
+        for_tags = live_receivers(signal, Tag)
+    finally:
+        signal.disconnect(heard_async)
+        signal.disconnect(heard)
+        signal.disconnect(heard_for_tags_only, sender=Tag)
+
+    changed = (
+        f"Signal._live_receivers() is not what it was in Django {CHECKED_AGAINST_DJANGO} "
+        f"(this is {django.get_version()}): adapt playground.recording.live_receivers()"
+    )
+    assert type(found) is tuple, changed
+    assert [type(part) for part in found] == [list, list], changed
+    assert found == ([heard], [heard_async]), changed
+    assert for_tags == ([heard, heard_for_tags_only], [heard_async]), changed
+
+
+def other_tool_takes_the_free_recorder_ids() -> list[int]:
+    """Claim, as another monitoring tool would, every recorder id still free
+    (the running recorder holds one of them); return the ids taken."""
+    taken = []
+    for tool_id in recording.TOOL_IDS:
+        if sys.monitoring.get_tool(tool_id) is None:
+            sys.monitoring.use_tool_id(tool_id, "another-tool")
+            taken.append(tool_id)
+    return taken
+
+
+def test_the_app_refuses_to_start_when_no_monitoring_tool_id_is_free(monkeypatch, sandbox, run):
+    # Start the playground app again, as a fresh process would: the recorder
+    # is not installed yet and its receivers are not imported yet.
+    monkeypatch.setattr(recording, "_installed", False)
+    monkeypatch.setattr(recording, "_tool_id", recording._tool_id)
+    monkeypatch.delitem(sys.modules, "playground.receivers")
+    observers_before = live_receivers(post_save, Product)
+    taken = other_tool_takes_the_free_recorder_ids()
+    holders = {tool_id: sys.monitoring.get_tool(tool_id) for tool_id in recording.TOOL_IDS}
+    try:
+        with pytest.raises(ImproperlyConfigured) as refused:
+            apps.get_app_config("playground").ready()
+    finally:
+        for tool_id in taken:
+            sys.monitoring.free_tool_id(tool_id)
+
+    assert sorted(holders.values()) == ["another-tool", "playground-recorder"]
+    assert str(refused.value) == (
+        "The playground's recorder needs a free sys.monitoring tool id (PEP 669) to see which "
+        f"receivers run, and both of its ids are taken (4 by {holders[4]!r}, 3 by "
+        f"{holders[3]!r}). Without it every log entry would wrongly say that no receiver ran. "
+        "Stop the tool that holds them, or run it under another tool id."
+    )
+    # Refused before connecting anything: the observer is still first, once.
+    assert live_receivers(post_save, Product) == observers_before
+    # ...and the recorder installed at start-up still times receivers.
+    monkeypatch.undo()
+    logged = run(lambda: services.tag_create(sandbox=sandbox, name="new"))
+    assert logged.receivers(4) == [("any_model_saved", "heard a save from Tag")]
+
+
+def test_a_process_with_both_tool_ids_taken_does_not_start():
+    code = (
+        "import sys, django\n"
+        "sys.monitoring.use_tool_id(3, 'a-debugger')\n"
+        "sys.monitoring.use_tool_id(4, 'a-profiler')\n"
+        "django.setup()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tutorial.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "django.core.exceptions.ImproperlyConfigured: The playground's recorder needs a free "
+        "sys.monitoring tool id (PEP 669) to see which receivers run, and both of its ids are "
+        "taken (4 by 'a-profiler', 3 by 'a-debugger'). Without it every log entry would wrongly "
+        "say that no receiver ran. Stop the tool that holds them, or run it under another tool id."
+    )
 
 
 @pytest.mark.parametrize("name", ["pre_delete", "post_delete"])
@@ -139,7 +255,7 @@ def test_nothing_listens_for_deletes_of_m2m_rows(name):
 )
 def test_the_observer_listens_to_custom_and_request_signals(name):
     signal = recording.SIGNALS[name]
-    sync_receivers, _ = signal._live_receivers(None)
+    sync_receivers, _ = live_receivers(signal, None)
 
     assert recording.observe in sync_receivers
 
