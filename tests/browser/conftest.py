@@ -1,6 +1,15 @@
 import pytest
 
 
+@pytest.fixture(scope="session")
+def screenshot_dir(tmp_path_factory):
+    """Where browser tests save the screenshots a person reviews after a run:
+    ``screenshots/`` in pytest's temporary folder for this run
+    (``/tmp/pytest-of-<user>/pytest-current/`` by default; pytest keeps the
+    last three runs)."""
+    return tmp_path_factory.mktemp("screenshots", numbered=False)
+
+
 @pytest.fixture
 def site(live_server):
     """Base URL of the live test server, without a trailing slash."""

@@ -8,7 +8,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_five_wrong_passwords_show_the_lockout_page(page: Page, site, settings, scheme):
+def test_five_wrong_passwords_show_the_lockout_page(
+    page: Page, site, settings, scheme, screenshot_dir
+):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     User.objects.create_superuser("admin", "admin@example.com", "the-right-password")
     page.set_viewport_size({"width": 360, "height": 740})
@@ -31,4 +33,4 @@ def test_five_wrong_passwords_show_the_lockout_page(page: Page, site, settings, 
     expect(page.locator(".site-header")).to_have_count(1)
     expect(page.locator("html")).to_have_attribute("data-theme", scheme)
     assert page.evaluate("document.documentElement.scrollWidth") == 360
-    page.screenshot(path=f"/tmp/admin-locked-out-{scheme}-360.png")
+    page.screenshot(path=screenshot_dir / f"admin-locked-out-{scheme}-360.png")

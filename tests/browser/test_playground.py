@@ -284,7 +284,9 @@ def test_scenario_pages_fit_360px_with_everything_open(page: Page, site, slug):
     assert page.evaluate("document.documentElement.scrollWidth") == 360
 
 
-def test_a_create_adds_row_entry_and_email_in_place_as_a_reload_shows_them(page: Page, site):
+def test_a_create_adds_row_entry_and_email_in_place_as_a_reload_shows_them(
+    page: Page, site, screenshot_dir
+):
     open_scenario(page, site)
     page.evaluate("window.pageMarker = 'still here'")
     expect(page.locator("[data-count-of='#pg-list-products']")).to_have_text("3")
@@ -309,7 +311,7 @@ def test_a_create_adds_row_entry_and_email_in_place_as_a_reload_shows_them(page:
         ".pg-row:last-child": normalised(page.locator(".pg-row").last.inner_html()),
         "#pg-outbox-list": normalised(page.locator("#pg-outbox-list").inner_html()),
     }
-    page.screenshot(path="/tmp/in-place-create.png", full_page=True)
+    page.screenshot(path=screenshot_dir / "in-place-create.png", full_page=True)
 
     page.reload()
     expect(page.locator("#" + entry_id)).to_have_count(1)
@@ -367,7 +369,7 @@ def csrf_token(page: Page) -> str:
     return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
 
 
-def test_an_in_place_create_fits_360px_in_the_dark_theme(page: Page, site):
+def test_an_in_place_create_fits_360px_in_the_dark_theme(page: Page, site, screenshot_dir):
     page.set_viewport_size({"width": 360, "height": 740})
     page.emulate_media(color_scheme="dark")
     open_scenario(page, site)
@@ -377,11 +379,13 @@ def test_an_in_place_create_fits_360px_in_the_dark_theme(page: Page, site):
     expect(page.locator("#pg-actions > li").first).to_contain_text("rather long product name")
     assert page.evaluate("document.documentElement.dataset.theme") == "dark"
     assert page.evaluate("document.documentElement.scrollWidth") == 360
-    page.locator("#pg-log").screenshot(path="/tmp/in-place-create-dark-360.png")
+    page.locator("#pg-log").screenshot(path=screenshot_dir / "in-place-create-dark-360.png")
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_an_overflowing_bulk_update_and_a_stale_edit_say_why(page: Page, site, context, theme):
+def test_an_overflowing_bulk_update_and_a_stale_edit_say_why(
+    page: Page, site, context, theme, screenshot_dir
+):
     page.set_viewport_size({"width": 360, "height": 740})
     page.emulate_media(color_scheme=theme)
     open_scenario(page, site, "/playground/gotchas/")
@@ -400,7 +404,7 @@ def test_an_overflowing_bulk_update_and_a_stale_edit_say_why(page: Page, site, c
     expect(page.locator(".pg-row", has_text="Dear")).to_contain_text("999999.99 · stock 1")
     assert page.evaluate("document.documentElement.dataset.theme") == theme
     assert page.evaluate("document.documentElement.scrollWidth") == 360
-    page.locator("#playground").screenshot(path=f"/tmp/overflow-422-{theme}-360.png")
+    page.locator("#playground").screenshot(path=screenshot_dir / f"overflow-422-{theme}-360.png")
 
     # Two tabs edit the same product: the second one's form is stale.
     other = context.new_page()
@@ -434,7 +438,7 @@ def test_an_overflowing_bulk_update_and_a_stale_edit_say_why(page: Page, site, c
     expect(fresh_row.get_by_label("Name")).to_have_value("Notebook")
     expect(fresh_row.get_by_label("Stock")).to_have_value("9")
     assert other.evaluate("document.documentElement.scrollWidth") == 360
-    other.locator("#playground").screenshot(path=f"/tmp/stale-409-{theme}-360.png")
+    other.locator("#playground").screenshot(path=screenshot_dir / f"stale-409-{theme}-360.png")
 
 
 def test_a_swap_sets_no_inline_style_the_policy_refuses(page: Page, site):

@@ -15,7 +15,7 @@ MESSAGE = (
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_a_refused_panel_shows_the_message_inside_the_lesson_page(
-    browser: Browser, page: Page, site, settings, scheme
+    browser: Browser, page: Page, site, settings, scheme, screenshot_dir
 ):
     settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR = 1
     first_visitor = browser.new_context()
@@ -41,4 +41,4 @@ def test_a_refused_panel_shows_the_message_inside_the_lesson_page(
     expect(page.locator("html")).to_have_attribute("data-theme", scheme)
     assert page.evaluate("document.documentElement.scrollWidth") == 360
     panel.scroll_into_view_if_needed()
-    page.screenshot(path=f"/tmp/rate-limited-panel-{scheme}-360.png")
+    page.screenshot(path=screenshot_dir / f"rate-limited-panel-{scheme}-360.png")

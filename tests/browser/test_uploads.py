@@ -2,6 +2,7 @@
 an accepted one is shown from its random, unguessable address."""
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -36,16 +37,18 @@ def create_with_image(page: Page, name: str, file: dict) -> None:
     panel.get_by_role("button", name="Create product").click()
 
 
-def screenshots(page: Page, name: str) -> None:
+def screenshots(page: Page, folder: Path, name: str) -> None:
     """Light and dark at 360 px; the layout must not scroll sideways."""
     for scheme in ("light", "dark"):
         page.emulate_media(color_scheme=scheme)
         page.evaluate(f"document.documentElement.dataset.theme = '{scheme}'")
         assert page.evaluate("document.documentElement.scrollWidth") == 360
-        page.locator("#playground").screenshot(path=f"/tmp/{name}-{scheme}-360.png")
+        page.locator("#playground").screenshot(path=folder / f"{name}-{scheme}-360.png")
 
 
-def test_an_image_too_large_in_pixels_shows_its_message_in_the_panel(page: Page, site, media):
+def test_an_image_too_large_in_pixels_shows_its_message_in_the_panel(
+    page: Page, site, media, screenshot_dir
+):
     page.set_viewport_size({"width": 360, "height": 740})
     open_scenario(page, site)
     rows_before = page.locator("#pg-records .pg-row").count()
@@ -63,10 +66,12 @@ def test_an_image_too_large_in_pixels_shows_its_message_in_the_panel(page: Page,
     expect(page.locator("#pg-records .pg-row")).to_have_count(rows_before)
     assert list(media.rglob("*.*")) == []
     page.locator(".pg-error").scroll_into_view_if_needed()
-    screenshots(page, "upload-too-many-pixels")
+    screenshots(page, screenshot_dir, "upload-too-many-pixels")
 
 
-def test_past_the_sandbox_budget_the_panel_says_what_to_do(page: Page, site, settings):
+def test_past_the_sandbox_budget_the_panel_says_what_to_do(
+    page: Page, site, settings, screenshot_dir
+):
     image = image_bytes()
     settings.PLAYGROUND_IMAGE_BYTES_PER_SANDBOX = len(image)
     page.set_viewport_size({"width": 360, "height": 740})
@@ -92,4 +97,4 @@ def test_past_the_sandbox_budget_the_panel_says_what_to_do(page: Page, site, set
     )
     expect(page.locator(".pg-row", has_text="Second")).to_have_count(0)
     page.get_by_role("alert").scroll_into_view_if_needed()
-    screenshots(page, "upload-over-budget")
+    screenshots(page, screenshot_dir, "upload-over-budget")

@@ -1,8 +1,8 @@
 """The exact log each playground scenario's actions produce.
 
 Every test performs an action the way the views do (``perform``), reads the
-stored ``SignalEvent`` rows back and compares them with the order that
-/work/shared/reference/django-signals-facts.md establishes for Django 6.1.
+stored log back (the ``Action`` row and its ``events``) and compares it with
+the order in which Django 6.1 sends its signals.
 
 Primary keys are never written as literals: transactional tests elsewhere in
 the run flush tables without resetting sequences, so ids vary between runs.
