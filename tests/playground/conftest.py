@@ -28,6 +28,11 @@ def visitor(slug: str = "signals-101", **client_options) -> tuple[Client, Sandbo
     return client, Sandbox.objects.get(pk=client.session[SESSION_KEY])
 
 
+@pytest.fixture(autouse=True)
+def _site_mailers(sandbox_outbox):
+    """The playground's tests check the sandbox's Outbox, as a visitor sees it."""
+
+
 @pytest.fixture
 def sandbox(db) -> Sandbox:
     """A fresh sandbox with the example records (seeded without signals)."""
