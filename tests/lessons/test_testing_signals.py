@@ -457,6 +457,7 @@ def test_fenced_snippets_labelled_with_a_file_match_that_file():
         "tests/lessons/test_testing_signals.py",
         "tests/lessons/test_testing_signals.py",
         "tests/lessons/test_testing_signals.py",
+        "tests/lessons/test_testing_signals.py",
         "tests/conftest.py",
     ]
     for name, body in blocks:
