@@ -71,9 +71,11 @@ def touch(sandbox_id: int) -> int | None:
     sandbox = Sandbox.objects.filter(pk=sandbox_id)
     if not sandbox.update(version=F("version") + 1):
         return None
-    # Another change may bump the version again before this read, so it can
-    # be newer than our own, never older: the in-place create answer then
-    # sees the page more than one change behind and sends the whole panel.
+    # A second statement: another change may bump the version again before
+    # this read, so it can be newer than ours, never older. The in-place
+    # create answer then finds the page more than one change behind and
+    # sends the whole panel, and a tidy (performing.TIDY_EVERY) may wait
+    # for a later change.
     return sandbox.values_list("version", flat=True).first()
 
 
