@@ -6,11 +6,11 @@ version so open pages know to refresh, and trims a sandbox's log to its
 newest ``MAX_EVENTS`` events.
 """
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
+from django.db.models import F
 
 from playground.models import Action, Sandbox
 from playground.recording import ActionRecord
-from playground.rows import insert_rows
 
 MAX_EVENTS = 500
 # Actions that sent no signal count too: a log never holds more than this.
@@ -51,7 +51,9 @@ def save_action(record: ActionRecord) -> Action | None:
         event_count=len(events),
     )
     try:
-        insert_rows([action])
+        # bulk_create() sends no signals: a catch-all receiver (like
+        # receivers.any_model_saved) hears the learner's saves, not the log's.
+        Action.objects.bulk_create([action])
     except IntegrityError:
         return None  # the sandbox was purged meanwhile
     action.version = touch(record.sandbox_id)
@@ -66,15 +68,15 @@ def save_action(record: ActionRecord) -> Action | None:
 def touch(sandbox_id: int) -> int | None:
     """Tell open pages that this sandbox changed: bump its version and return
     the new one, or None when the sandbox no longer exists."""
-    # Plain SQL: the ORM's update() cannot return the new value.
-    table = connection.ops.quote_name(Sandbox._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET version = version + 1 WHERE id = %s RETURNING version",
-            [sandbox_id],
-        )
-        row = cursor.fetchone()
-    return None if row is None else row[0]
+    sandbox = Sandbox.objects.filter(pk=sandbox_id)
+    if not sandbox.update(version=F("version") + 1):
+        return None
+    # A second statement: another change may bump the version again before
+    # this read, so it can be newer than ours, never older. The in-place
+    # create answer then finds the page more than one change behind and
+    # sends the whole panel, and a tidy (performing.TIDY_EVERY) may wait
+    # for a later change.
+    return sandbox.values_list("version", flat=True).first()
 
 
 def trim(sandbox_id: int, keep: int | None = None) -> None:

@@ -32,7 +32,7 @@ def store(record: recording.ActionRecord, emails: Sequence[OutboxEmail] = ()) ->
     first, the log last, because saving the log tells open pages to look.
     """
     try:
-        outbox.deliver(list(emails))
+        outbox.deliver(emails)
     except IntegrityError:
         return None  # the sandbox was purged meanwhile
     action = log.save_action(record)
@@ -60,8 +60,9 @@ class Outcome:
     # The stored log entry, with its events and the sandbox's new version
     # (None if the sandbox was purged meanwhile).
     action: Action | None = None
-    # The e-mails receivers sent during the action, oldest first.
-    emails: list = field(default_factory=list)
+    # The e-mails receivers sent during the action, oldest first (each
+    # with its pk once stored).
+    emails: list[OutboxEmail] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -116,7 +117,7 @@ def perform(
     outcome = Outcome()
     try:
         with (
-            outbox.collecting() as outcome.emails,
+            outbox.collecting(sandbox.pk) as outcome.emails,
             recording.action(sandbox.pk, label, scenario=scenario) as record,
         ):
             outcome.result = call()
@@ -137,7 +138,7 @@ async def aperform(sandbox: Sandbox, label: str, call, *, scenario: str = "") ->
     outcome = Outcome()
     try:
         with (
-            outbox.collecting() as outcome.emails,
+            outbox.collecting(sandbox.pk) as outcome.emails,
             recording.action(sandbox.pk, label, scenario=scenario) as record,
         ):
             outcome.result = await call()

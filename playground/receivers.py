@@ -8,13 +8,16 @@ project would write them: ``@receiver`` (or ``Signal.connect``), a
 Each receiver returns a short sentence saying what it did. Django hands
 those return values back to whoever sent the signal (``send()`` returns
 ``[(receiver, response), ...]``); the playground shows them in the log.
-Nothing here knows it is being recorded.
+Nothing here knows it is being recorded, nor where its e-mail goes:
+``send_mail()`` hands it to the site's mailer, the sandbox's outbox
+(``playground/outbox.py``).
 """
 
 import asyncio
 import logging
 from functools import partial
 
+from django.core.mail import send_mail
 from django.core.signals import (
     got_request_exception,
     request_finished,
@@ -35,7 +38,6 @@ from django.db.models.signals import (
 from django.dispatch import receiver
 from django.utils.text import slugify
 
-from playground import outbox
 from playground.models import Article, Product, Review
 from playground.signals import product_shared, product_viewed
 
@@ -118,11 +120,11 @@ LOW_STOCK = 5
 def email_new_product(sender, instance, created, raw, **kwargs):
     if not created or raw:
         return "not a new product: no e-mail"
-    outbox.send(
-        instance.sandbox_id,
-        to="catalogue@example.com",
+    send_mail(
         subject=f"New product: {instance.name}",
-        body=f"{instance.name} is now on sale at {instance.price}.",
+        message=f"{instance.name} is now on sale at {instance.price}.",
+        from_email=None,  # settings.DEFAULT_FROM_EMAIL
+        recipient_list=["catalogue@example.com"],
     )
     return "e-mailed the catalogue team"
 
@@ -260,11 +262,11 @@ def email_update_on_commit(sender, instance, created, **kwargs):
         return "created: the new-product e-mail covers it"
     transaction.on_commit(
         partial(
-            outbox.send,
-            instance.sandbox_id,
-            to="shop@example.com",
+            send_mail,
             subject=f"Updated: {instance.name}",
-            body=f"{instance.name} now costs {instance.price}, {instance.stock} in stock.",
+            message=f"{instance.name} now costs {instance.price}, {instance.stock} in stock.",
+            from_email=None,
+            recipient_list=["shop@example.com"],
         )
     )
     return "e-mail will be sent when the transaction commits"
@@ -301,11 +303,11 @@ def audit_product_change(sender, instance, **kwargs):
 def email_review_author(sender, instance, created, **kwargs):
     if not created:
         return "not a new review"
-    outbox.send(
-        instance.sandbox_id,
-        to=f"{slugify(instance.author) or 'reviewer'}@example.com",
+    send_mail(
         subject=f"Thanks for reviewing {instance.product.name}",
-        body=f"You gave it {instance.rating} out of 5.",
+        message=f"You gave it {instance.rating} out of 5.",
+        from_email=None,
+        recipient_list=[f"{slugify(instance.author) or 'reviewer'}@example.com"],
     )
     return "thanked the reviewer by e-mail"
 

@@ -146,3 +146,15 @@ def still_rate_limit_clock(monkeypatch):
 
     started = ratelimit.clock()
     monkeypatch.setattr(ratelimit, "clock", lambda: started)
+
+
+@pytest.fixture
+def sandbox_outbox(settings):
+    """E-mail goes to the sandboxes' outboxes, as on the site.
+
+    Django's test set-up swaps every mailer for the locmem backend, whose
+    ``mail.outbox`` pytest-django's ``mailoutbox`` fixture reads. Tests of
+    what the playground's Outbox shows put the site's own mailers back."""
+    from tutorial import settings as site_settings
+
+    settings.MAILERS = site_settings.MAILERS

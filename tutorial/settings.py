@@ -227,6 +227,11 @@ if (
     )
 LESSON_TEST_TIMEOUT = int(os.environ.get("LESSON_TEST_TIMEOUT", "120"))  # seconds
 
+# E-mail sent with send_mail() never leaves the site: the playground's backend
+# keeps it in the outbox of the sandbox whose action sent it. (MAILERS is
+# Django 6.1's successor to EMAIL_BACKEND; tests get the locmem backend.)
+MAILERS = {"default": {"BACKEND": "playground.outbox.EmailBackend"}}
+
 # Playground rate limits, per visitor (sandbox) and per client address.
 PLAYGROUND_ACTIONS_PER_MINUTE = int(os.environ.get("PLAYGROUND_ACTIONS_PER_MINUTE", "120"))
 PLAYGROUND_NEW_SANDBOXES_PER_HOUR = int(os.environ.get("PLAYGROUND_NEW_SANDBOXES_PER_HOUR", "60"))

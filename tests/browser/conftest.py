@@ -11,8 +11,9 @@ def screenshot_dir(tmp_path_factory):
 
 
 @pytest.fixture
-def site(live_server):
-    """Base URL of the live test server, without a trailing slash."""
+def site(live_server, sandbox_outbox):
+    """Base URL of the live test server, without a trailing slash. Its
+    e-mail goes to the sandboxes' outboxes, as on the real site."""
     return live_server.url
 
 

@@ -5,9 +5,10 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def fuzz_settings(settings, tmp_path):
+def fuzz_settings(settings, tmp_path, sandbox_outbox):
     """Local mode off (tests that fuzz the test runner turn it on), uploads
-    into a temporary folder, and a fast password hasher for the admin login."""
+    into a temporary folder, a fast password hasher for the admin login, and
+    e-mail kept in the sandboxes' outboxes, as on the site."""
     settings.LOCAL_MODE = False
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

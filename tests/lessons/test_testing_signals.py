@@ -3,9 +3,12 @@
 import re
 from decimal import Decimal
 from pathlib import Path
+from smtplib import SMTPException
 from unittest import mock
 
 import pytest
+from django.core import mail
+from django.core.mail.backends import locmem
 from django.db.models.signals import post_save
 from django.dispatch import Signal
 from django.urls import reverse
@@ -15,6 +18,7 @@ from playground import actions, scenarios, services
 from playground.models import OutboxEmail, Product, Review
 from playground.performing import perform
 from playground.receivers import email_review_author, refresh_product_rating
+from playground.recording import live_receivers
 from playground.sandboxes import create_sandbox
 from tests.playground.logged import last_action
 from tests.receiver_guard import leaks, snapshot
@@ -29,36 +33,43 @@ def notebook(db) -> Product:
     return Product.objects.get(sandbox=create_sandbox(), name="Notebook")
 
 
-def outbox(product) -> list[tuple[str, str, str]]:
-    return list(
-        OutboxEmail.objects.filter(sandbox_id=product.sandbox_id)
-        .order_by("pk")
-        .values_list("to", "subject", "body")
-    )
+def sent(mailoutbox) -> list[tuple[list[str], str, str]]:
+    """Each message in Django's test outbox as (to, subject, body), oldest first."""
+    return [(email.to, email.subject, email.body) for email in mailoutbox]
 
 
-THANKS_ANN = ("ann-lee@example.com", "Thanks for reviewing Notebook", "You gave it 2 out of 5.")
+THANKS_ANN = (["ann-lee@example.com"], "Thanks for reviewing Notebook", "You gave it 2 out of 5.")
+
+
+# -- Where e-mail goes in a test -------------------------------------------------
+
+
+def test_under_test_django_swaps_the_mailer_for_locmem(mailoutbox):
+    assert isinstance(mail.mailers.default, locmem.EmailBackend)
+    assert mailoutbox is mail.outbox
+    assert mailoutbox == []
 
 
 # -- Test the receiver as a plain function -------------------------------------
 
 
-def test_call_the_receiver_directly(notebook):
+def test_call_the_receiver_directly(notebook, mailoutbox):
     review = Review.objects.get(product=notebook, author="Grace")
 
     result = email_review_author(sender=Review, instance=review, created=True)
 
     assert result == "thanked the reviewer by e-mail"
-    assert outbox(notebook) == [
-        ("grace@example.com", "Thanks for reviewing Notebook", "You gave it 4 out of 5.")
-    ]
+    [email] = mailoutbox
+    assert email.to == ["grace@example.com"]
+    assert email.subject == "Thanks for reviewing Notebook"
+    assert email.body == "You gave it 4 out of 5."
 
 
-def test_called_directly_with_created_false_it_sends_nothing(notebook):
+def test_called_directly_with_created_false_it_sends_nothing(notebook, mailoutbox):
     review = Review.objects.get(product=notebook, author="Grace")
 
     assert email_review_author(sender=Review, instance=review, created=False) == "not a new review"
-    assert outbox(notebook) == []
+    assert mailoutbox == []
 
 
 # -- A collector receiver -------------------------------------------------------
@@ -148,47 +159,51 @@ def update_notebook(product):
 
 
 UPDATED_NOTEBOOK = (
-    "shop@example.com",
+    ["shop@example.com"],
     "Updated: Notebook",
     "Notebook now costs 6.50, 40 in stock.",
 )
 
 
-def test_in_a_db_test_on_commit_callbacks_never_run(notebook):
+def test_in_a_db_test_on_commit_callbacks_never_run(notebook, mailoutbox):
     # `db` wraps the test in a transaction that is rolled back, never committed.
     update_notebook(notebook)
 
-    assert outbox(notebook) == []
+    assert mailoutbox == []
 
 
 def test_capture_on_commit_callbacks_without_running_them(
-    notebook, django_capture_on_commit_callbacks
+    notebook, mailoutbox, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         update_notebook(notebook)
 
     assert len(callbacks) == 1
-    assert outbox(notebook) == []
+    assert mailoutbox == []
 
     callbacks[0]()
-    assert outbox(notebook) == [UPDATED_NOTEBOOK]
+    assert sent(mailoutbox) == [UPDATED_NOTEBOOK]
 
 
-def test_capture_on_commit_callbacks_and_run_them(notebook, django_capture_on_commit_callbacks):
+def test_capture_on_commit_callbacks_and_run_them(
+    notebook, mailoutbox, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         update_notebook(notebook)
 
     assert len(callbacks) == 1
-    assert outbox(notebook) == [UPDATED_NOTEBOOK]
+    [email] = mailoutbox
+    assert email.to == ["shop@example.com"]
+    assert email.subject == "Updated: Notebook"
 
 
 @pytest.mark.django_db(transaction=True)  # autocommit: each save commits at once
-def test_in_a_transactional_test_autocommit_runs_them_at_once():
+def test_in_a_transactional_test_autocommit_runs_them_at_once(mailoutbox):
     product = Product.objects.get(sandbox=create_sandbox(), name="Notebook")
 
     update_notebook(product)
 
-    assert outbox(product) == [UPDATED_NOTEBOOK]
+    assert sent(mailoutbox) == [UPDATED_NOTEBOOK]
 
 
 # -- Muting a signal ------------------------------------------------------------
@@ -248,7 +263,7 @@ def test_muted_refuses_a_receiver_that_is_not_connected_that_way():
     assert post_save.disconnect(email_review_author) is False
 
 
-def test_patching_receivers_with_an_empty_list_mutes_the_whole_signal(notebook):
+def test_patching_receivers_with_an_empty_list_mutes_the_whole_signal(notebook, mailoutbox):
     # A first send fills the signal's per-sender cache; the patch works anyway.
     services.review_create(product=notebook, author="Ann Lee", rating=2)
 
@@ -256,12 +271,12 @@ def test_patching_receivers_with_an_empty_list_mutes_the_whole_signal(notebook):
         services.review_create(product=notebook, author="Bo", rating=5)
         assert post_save.send(sender=Review, instance=None, created=True) == []
 
-    assert outbox(notebook) == [THANKS_ANN]
+    assert sent(mailoutbox) == [THANKS_ANN]
     services.review_create(product=notebook, author="Cy", rating=3)
-    assert [to for to, _, _ in outbox(notebook)] == ["ann-lee@example.com", "cy@example.com"]
+    assert [email.to for email in mailoutbox] == [["ann-lee@example.com"], ["cy@example.com"]]
 
 
-def test_muted_refuses_a_lazy_string_sender_and_leaves_the_receiver_connected(notebook):
+def test_muted_refuses_a_lazy_string_sender_and_leaves_the_receiver_connected(notebook, mailoutbox):
     with (
         pytest.raises(TypeError),
         muted(post_save, email_review_author, sender="playground.Review"),
@@ -269,18 +284,18 @@ def test_muted_refuses_a_lazy_string_sender_and_leaves_the_receiver_connected(no
         pass
 
     services.review_create(product=notebook, author="Ann Lee", rating=2)
-    assert outbox(notebook) == [THANKS_ANN]
+    assert sent(mailoutbox) == [THANKS_ANN]
 
 
 # -- mock.patch of a connected receiver does nothing ----------------------------
 
 
-def test_patching_a_connected_receiver_does_not_stop_it(notebook):
+def test_patching_a_connected_receiver_does_not_stop_it(notebook, mailoutbox):
     with mock.patch("playground.receivers.email_review_author") as fake:
         services.review_create(product=notebook, author="Ann Lee", rating=2)
 
     assert fake.call_count == 0
-    assert outbox(notebook) == [THANKS_ANN]
+    assert [email.subject for email in mailoutbox] == ["Thanks for reviewing Notebook"]
 
 
 def test_the_signal_still_holds_the_original_function(notebook):
@@ -295,17 +310,19 @@ def test_the_signal_still_holds_the_original_function(notebook):
     assert fake not in called
 
 
-def test_patch_what_the_receiver_calls_instead(notebook):
-    with mock.patch("playground.outbox.send") as send:
+def test_patch_what_the_receiver_calls_to_make_it_fail(notebook, mailoutbox):
+    down = SMTPException("the mail server is down")
+
+    with (
+        mock.patch("playground.receivers.send_mail", side_effect=down) as send_mail,
+        pytest.raises(SMTPException),
+    ):
         services.review_create(product=notebook, author="Ann Lee", rating=2)
 
-    send.assert_called_once_with(
-        notebook.sandbox_id,
-        to="ann-lee@example.com",
-        subject="Thanks for reviewing Notebook",
-        body="You gave it 2 out of 5.",
-    )
-    assert outbox(notebook) == []
+    send_mail.assert_called_once()
+    assert mailoutbox == []
+    # The review was saved before its receiver failed: no atomic() around it.
+    assert notebook.reviews.filter(author="Ann Lee").exists()
 
 
 # -- A guard against leaked receivers -------------------------------------------
@@ -343,7 +360,7 @@ def test_the_guard_sees_a_muted_receiver_come_back():
 
 
 def review_post_save_receivers() -> list[str]:
-    return [receiver.__name__ for receiver in post_save._live_receivers(Review)[0]]
+    return [receiver.__name__ for receiver in live_receivers(post_save, Review)[0]]
 
 
 def test_the_guard_ignores_a_changed_order():
@@ -367,7 +384,9 @@ def test_the_guard_ignores_a_changed_order():
 # -- Try it ---------------------------------------------------------------------
 
 
-def test_try_it_adding_a_review_sends_the_init_and_save_pairs_and_an_email(notebook):
+def test_try_it_adding_a_review_sends_the_init_and_save_pairs_and_an_email(
+    notebook, sandbox_outbox
+):
     sandbox = notebook.sandbox
     act = actions.PRODUCT_ACTIONS["review"]
     data = {"author": "Ann Lee", "rating": 2}
@@ -397,7 +416,10 @@ def test_try_it_adding_a_review_sends_the_init_and_save_pairs_and_an_email(noteb
             "'Notebook' now averages 3.0 from 2 reviews",
         ),
     ]
-    assert outbox(notebook) == [THANKS_ANN]
+    # The playground's Outbox, where the site's mailer keeps it.
+    assert list(
+        OutboxEmail.objects.filter(sandbox=sandbox).values_list("to", "subject", "body")
+    ) == [("ann-lee@example.com", "Thanks for reviewing Notebook", "You gave it 2 out of 5.")]
 
 
 @pytest.mark.django_db
@@ -431,6 +453,7 @@ def test_fenced_snippets_labelled_with_a_file_match_that_file():
     blocks = re.findall(r"```python\n# ((?:tests|lessons)/\S+\.py)\n(.*?)```", text, re.DOTALL)
 
     assert [name for name, _ in blocks] == [
+        "tests/lessons/test_testing_signals.py",
         "tests/lessons/test_testing_signals.py",
         "tests/lessons/test_testing_signals.py",
         "tests/lessons/test_testing_signals.py",

@@ -347,6 +347,7 @@ def stored(pk):
 
 
 def outbox(sandbox):
+    """What the sandbox's Outbox shows (with ``sandbox_outbox``), oldest first."""
     return list(
         OutboxEmail.objects.filter(sandbox=sandbox)
         .order_by("pk")
@@ -379,7 +380,7 @@ def sandbox(transactional_db):
     return create_sandbox()
 
 
-def test_try_it_steps(sandbox):
+def test_try_it_steps(sandbox, sandbox_outbox):
     # Step 1: "Switch it on".
     services.sandbox_set_switch(sandbox=sandbox, name="fail_post_save", on=True)
     sandbox.refresh_from_db()

@@ -18,7 +18,7 @@ from lessons.examples.when_not_to_use import (
     review_create_then_rate_later,
 )
 from playground import actions, inspector, scenarios, services
-from playground.models import OutboxEmail, Product, Review
+from playground.models import Product, Review
 from playground.performing import perform
 from playground.receivers import refresh_product_rating
 from playground.recording import live_receivers
@@ -123,7 +123,7 @@ def test_review_receivers_run_in_the_order_receivers_py_connects_them():
 
 
 @pytest.mark.django_db(transaction=True)  # autocommit, as in a view without atomic()
-def test_a_late_failure_in_autocommit_leaves_the_work_half_done():
+def test_a_late_failure_in_autocommit_leaves_the_work_half_done(mailoutbox):
     notebook = fresh_notebook()
 
     def failing(sender, **kwargs):
@@ -140,9 +140,7 @@ def test_a_late_failure_in_autocommit_leaves_the_work_half_done():
         "Grace",
         "Ann",
     ]
-    assert list(
-        OutboxEmail.objects.filter(sandbox_id=notebook.sandbox_id).values_list("subject", flat=True)
-    ) == ["Thanks for reviewing Notebook"]
+    assert [email.subject for email in mailoutbox] == ["Thanks for reviewing Notebook"]
 
 
 # -- The explicit service --------------------------------------------------------------

@@ -5,6 +5,11 @@ import pytest
 from playground.models import Product
 
 
+@pytest.fixture(autouse=True)
+def _site_mailers(sandbox_outbox):
+    """The playground's tests check the sandbox's outbox, as a visitor sees it."""
+
+
 @pytest.fixture
 def product(sandbox):
     """Return the sandbox's example product called ``name``, freshly loaded."""

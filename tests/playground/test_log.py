@@ -219,8 +219,10 @@ def test_store_trims_to_max_events_on_every_tidy_every_th_change(sandbox):
 
 
 def test_store_trims_the_outbox_on_the_same_changes(sandbox):
-    for n in range(outbox.MAX_EMAILS + 3):
-        outbox.send(sandbox.pk, to="a@example.com", subject=f"mail {n}", body="")
+    OutboxEmail.objects.bulk_create(
+        OutboxEmail(sandbox=sandbox, to="a@example.com", subject=f"mail {n}", body="")
+        for n in range(outbox.MAX_EMAILS + 3)
+    )
     Sandbox.objects.filter(pk=sandbox.pk).update(version=TIDY_EVERY - 2)
 
     store(record(sandbox, "no tidy", 0))

@@ -6,10 +6,9 @@ import json
 import re
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
-from playground import outbox, panels, scenarios
+from playground import panels, scenarios
 from playground.models import Action, OutboxEmail, Product, Sandbox
 from playground.performing import perform
 from playground.sandboxes import SESSION_KEY
@@ -168,40 +167,3 @@ def test_a_scenario_without_products_gets_the_whole_panel():
 
     assert "HX-Reswap" not in response
     assert "products" not in scenarios.get("m2m-changed").records
-
-
-# -- the outbox ------------------------------------------------------------------------
-
-
-def test_an_email_sent_outside_an_action_is_stored_at_once(sandbox):
-    email = outbox.send(sandbox.pk, to="a@example.com", subject="Hi", body="")
-
-    assert email.pk is not None
-    assert list(OutboxEmail.objects.values_list("subject", flat=True)) == ["Hi"]
-
-
-def test_an_action_delivers_its_emails_with_its_log_even_after_a_rollback(sandbox):
-    def send_then_roll_back():
-        with transaction.atomic():
-            outbox.send(sandbox.pk, to="a@example.com", subject="Sent anyway", body="")
-            # Nothing is stored until the action ends.
-            assert not OutboxEmail.objects.filter(sandbox=sandbox).exists()
-            transaction.set_rollback(True)
-
-    outcome = perform(sandbox, "rolls back", send_then_roll_back)
-
-    # Like real e-mail: the rollback cannot unsend it.
-    assert [email.subject for email in outcome.emails] == ["Sent anyway"]
-    assert outcome.emails[0].pk is not None
-    assert list(OutboxEmail.objects.values_list("subject", flat=True)) == ["Sent anyway"]
-
-
-def test_emails_of_a_purged_sandbox_are_dropped_with_its_log(sandbox):
-    def send_and_purge():
-        outbox.send(sandbox.pk, to="a@example.com", subject="Too late", body="")
-        Sandbox.objects.filter(pk=sandbox.pk).delete()
-
-    outcome = perform(sandbox, "purged", send_and_purge)
-
-    assert outcome.action is None
-    assert not OutboxEmail.objects.exists()

@@ -68,6 +68,7 @@ def test_idle_sandboxes_go_with_records_log_media_and_sessions(settings, tmp_pat
     assert idle_folder.is_dir()
     assert active_folder.is_dir()
     assert counts(idle.pk)["Product"] == 4
+    assert counts(idle.pk)["OutboxEmail"] == 1  # "New product: Framed"
     ratelimit.hit("old", limit=1, window=60, now=timezone.now() - timedelta(days=2))
     output = StringIO()
 
