@@ -1,8 +1,6 @@
 """What a scenario panel shows: records, forms, the log, the outbox and the
 listeners. Views and the lesson page both build their context here."""
 
-import json
-
 from django.core import signing
 from django.db import connection
 from django.db.models import Count, Prefetch
@@ -197,7 +195,7 @@ def product_added_context(
         "poll_token": poll_token(sandbox),
         "product": new_product_row(outcome.result, sandbox),
         "action": action,
-        "action_data": json.dumps(action_data(action, _own_receivers(scenario))),
+        "own_receivers": _own_receivers(scenario),
         # Newest first, as the outbox lists them.
         "new_emails": outcome.emails[::-1],
     }
@@ -208,33 +206,6 @@ def new_product_row(product: Product, sandbox: Sandbox) -> Product:
     product.review_count = 0
     _attach_row_forms([product], "product", sandbox, None, "")
     return product
-
-
-def action_data(action, own_receivers: set[str]) -> dict:
-    """A log entry as plain data, for the browser to build the entry's
-    markup from (site.js): what the ``action_entry`` partial shows."""
-    return {
-        "label": action.label,
-        "note": action.note,
-        "error": action.error,
-        "events": [
-            event
-            | {
-                "receivers": [
-                    {
-                        "name": run["name"],
-                        "result": run["result"],
-                        "error": run["error"],
-                        # Formatted here, as the template does, so both agree.
-                        "ms": f"{run['ms']:.3f}",
-                        "own": run["name"] in own_receivers,
-                    }
-                    for run in event["receivers"]
-                ]
-            }
-            for event in action.events
-        ],
-    }
 
 
 def _own_receivers(scenario: Scenario) -> set[str]:
