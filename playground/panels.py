@@ -1,27 +1,17 @@
 """What a scenario panel shows: records, forms, the log, the outbox and the
-listeners. Views and the lesson page both build their context here."""
+listeners. Views, the middleware and the lesson page all render it here."""
 
 from django.core import signing
 from django.db import connection
 from django.db.models import Count, Prefetch
-from django.shortcuts import aget_object_or_404
+from django.shortcuts import aget_object_or_404, render
+from django_htmx.http import reswap
 
-from playground import forms, inspector, log, outbox, services
+from playground import actions, forms, inspector, log, outbox, services
 from playground.models import Article, Product, Review, Sandbox, Tag
 from playground.performing import Outcome
 from playground.scenarios import Scenario
 from playground.services import LINK_OPERATIONS
-
-# Blank forms per action, keyed like the views' form_key.
-CREATE_FORMS = {
-    "product-create": forms.ProductCreateForm,
-    "product-get-or-create": forms.GetOrCreateForm,
-    "bulk-create": forms.BulkCreateForm,
-    "bulk-update": forms.BulkUpdateForm,
-    "queryset-update": forms.RestockForm,
-    "article-create": forms.ArticleForm,
-    "tag-create": forms.TagForm,
-}
 
 
 def records(sandbox: Sandbox, scenario: Scenario) -> dict:
@@ -48,19 +38,6 @@ def records(sandbox: Sandbox, scenario: Scenario) -> dict:
     return context
 
 
-ROW_FORMS = {
-    "product": {
-        "edit": forms.ProductEditForm,
-        "atomic": forms.ProductEditForm,
-        "stock": forms.StockForm,
-        "review": forms.ReviewForm,
-    },
-    "review": {"edit": forms.ReviewEditForm},
-    "article": {"edit": forms.ArticleEditForm},
-    "tag": {"edit": forms.TagEditForm},
-}
-
-
 def _initial(record) -> dict:
     """An edit form's values: the record's, and their version."""
     initial = {name: getattr(record, name) for name in services.EDITED_FIELDS[type(record)]}
@@ -74,13 +51,17 @@ def _attach_row_forms(rows, model: str, sandbox, bound_form, form_key: str) -> N
         record.forms = {}
         # Open when one of its forms has errors or its action was refused.
         record.has_errors = form_key.startswith(f"{model}-{record.pk}-")
-        for action, form_class in ROW_FORMS.get(model, {}).items():
-            key = f"{model}-{record.pk}-{action}"
+        for name, act in actions.RECORD_ACTIONS[model][1].items():
+            if not act.shows_form:
+                continue
+            key = f"{model}-{record.pk}-{name}"
             if key == form_key and bound_form is not None:
-                record.forms[action] = bound_form
+                form = bound_form
             else:
-                initial = {} if action == "review" else _initial(record)
-                record.forms[action] = form_class(prefix=key, initial=initial)
+                initial = _initial(record) if act.edits_record else {}
+                form = act.form(prefix=key, initial=initial)
+            # Underscored keys, so templates can write forms.edit_atomic.
+            record.forms[name.replace("-", "_")] = form
         if model in forms.LINK_TARGETS:
             key = f"{model}-{record.pk}-link"
             if form_key.startswith(key) and bound_form is not None:
@@ -134,7 +115,9 @@ def panel_context(
     bound_form=None,
     form_key: str = "",
 ) -> dict:
-    blank_forms = {key: form_class(prefix=key) for key, form_class in CREATE_FORMS.items()}
+    blank_forms = {
+        key: act.form(prefix=key) for key, act in actions.SANDBOX_ACTIONS.items() if act.shows_form
+    }
     if bound_form is not None and form_key in blank_forms:
         blank_forms[form_key] = bound_form
     shown = records(sandbox, scenario)
@@ -164,9 +147,37 @@ def panel_context(
     }
 
 
+# Marks a 404 that carries the panel, for the playground's script: htmx
+# swaps no 404 (a missing page is not a panel), but this one is a refused
+# action's panel with its message.
+PANEL_HEADER = "X-Playground-Panel"
+
+
+def render_panel(
+    request,
+    sandbox: Sandbox,
+    scenario: Scenario,
+    *,
+    outcome: Outcome | None = None,
+    form=None,
+    form_key: str = "",
+    status: int = 200,
+):
+    """The panel for htmx, or the scenario's whole page without it."""
+    context = panel_context(
+        request, sandbox, scenario, outcome=outcome, bound_form=form, form_key=form_key
+    )
+    template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
+    response = render(request, template, context, status=status)
+    if status == 404:
+        response[PANEL_HEADER] = "true"
+    return response
+
+
 # After a product create the page needs three new pieces, not a new panel:
-# the row, the log entry and the e-mails the receivers sent. Only for products: a new article or
-# tag also changes the other model's link forms, so those re-render it all.
+# the row, the log entry and the e-mails the receivers sent. Only for products:
+# a new article or tag also changes the other model's link forms, so those
+# re-render it all.
 VERSION_HEADER = "X-Playground-Version"
 
 
@@ -176,20 +187,18 @@ def _shown_version(request) -> int | None:
     return int(value) if value.isdecimal() and len(value) < 20 else None
 
 
-def product_added_context(
-    request, sandbox: Sandbox, scenario: Scenario, outcome: Outcome
-) -> dict | None:
-    """Context for the ``product_added`` fragment, or None when the page
-    needs the whole panel: not htmx, the action failed, the scenario shows
-    no products, or the page was not exactly one change behind (someone
-    changed the sandbox meanwhile, in another tab or in the admin)."""
+def render_added(request, sandbox: Sandbox, scenario: Scenario, outcome: Outcome):
+    """The ``product_added`` fragment, or None when the page needs the whole
+    panel: not htmx, the action failed, the scenario shows no products, or
+    the page was not exactly one change behind (someone changed the sandbox
+    meanwhile, in another tab or in the admin)."""
     action = outcome.action
     if not request.htmx or not outcome.ok or action is None:
         return None
     if "products" not in scenario.records or _shown_version(request) != action.version - 1:
         return None
     sandbox.version = action.version
-    return {
+    context = {
         "scenario": scenario,
         "sandbox": sandbox,
         "poll_token": poll_token(sandbox),
@@ -199,6 +208,8 @@ def product_added_context(
         # Newest first, as the outbox lists them.
         "new_emails": outcome.emails[::-1],
     }
+    response = render(request, "playground/panel.html#product_added", context)
+    return reswap(response, "none")  # everything in it is out of band
 
 
 def new_product_row(product: Product, sandbox: Sandbox) -> Product:

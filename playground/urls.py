@@ -12,7 +12,7 @@ urlpatterns = [
     path("<slug:slug>/reset/", views.reset_sandbox, name="reset"),
     path("<slug:slug>/raise/", views.raise_in_view, name="raise"),
     path("<slug:slug>/switch/<str:name>/", views.switch, name="switch"),
-    path("<slug:slug>/do/<slug:action>/", views.sandbox_action, name="sandbox_action"),
+    path("<slug:slug>/do/<slug:action>/", views.act_on_sandbox, name="act_on_sandbox"),
     path(
         "<slug:slug>/product/<int:pk>/view-async/",
         views.view_product_async,
@@ -25,7 +25,7 @@ urlpatterns = [
     ),
     path(
         "<slug:slug>/<str:model>/<int:pk>/<slug:action>/",
-        views.record_action,
-        name="record_action",
+        views.act_on_record,
+        name="act_on_record",
     ),
 ]

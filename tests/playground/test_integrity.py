@@ -178,7 +178,7 @@ EDITS = [
 
 
 def edit_data(record, model: str, action: str, data: dict, version=None) -> dict:
-    prefix = f"{model}-{record.pk}-{views.ROW_FORM_KEYS.get(action, action)}"
+    prefix = f"{model}-{record.pk}-{action}"
     data = data | {"version": version or services.version_of(record)}
     return {f"{prefix}-{key}": value for key, value in data.items()}
 
@@ -240,7 +240,7 @@ def test_a_stale_edit_form_gets_409_with_the_current_values(model, action, slug,
     client, sandbox = visitor(slug)
     model_class = RECORD_MODELS[model]
     record = model_class.objects.filter(sandbox=sandbox).first()
-    key = f"{model}-{record.pk}-{views.ROW_FORM_KEYS.get(action, action)}"
+    key = f"{model}-{record.pk}-{action}"
     url = f"/playground/{slug}/{model}/{record.pk}/{action}/"
     first_tab = rendered_version(client, slug, key)
     second_tab = rendered_version(client, slug, key)

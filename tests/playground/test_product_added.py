@@ -1,6 +1,6 @@
 """A product create answers with just what changed, when the page is exactly
 one change behind; otherwise with the whole panel (playground/panels.py,
-``product_added_context``)."""
+``render_added``)."""
 
 import re
 
