@@ -1,5 +1,6 @@
 """Thin views: find the sandbox and the record, validate, perform, render."""
 
+from asgiref.sync import sync_to_async
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -212,12 +213,9 @@ def reset_sandbox(request: HttpRequest, slug: str) -> HttpResponse:
     return _respond(request, sandbox, scenario, Outcome(result="reset"))
 
 
+@require_POST
 async def view_product_async(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """An async view: ``await product_viewed.asend(...)``."""
-    if request.method != "POST":
-        return HttpResponse("Use POST.", status=405, headers={"Allow": "POST"})
-    from asgiref.sync import sync_to_async
-
     scenario = _scenario_or_404(slug)
     sandbox = await sync_to_async(sandbox_for_action)(request)
     product = await panels.aget_product(sandbox, pk)

@@ -295,6 +295,8 @@ def test_unknown_scenario_action_or_model_is_a_404_and_get_is_a_405():
     assert client.post("/playground/m2m-changed/article/1/link/merge/").status_code == 404
     assert client.post("/playground/signals-101/switch/self_destruct/").status_code == 404
     assert client.get(f"/playground/signals-101/product/{product.pk}/delete/").status_code == 405
+    async_get = client.get(f"/playground/async-signals/product/{product.pk}/view-async/")
+    assert (async_get.status_code, async_get["Allow"]) == (405, "POST")
 
 
 def test_reset_restores_the_starting_records_and_empties_log_and_outbox():
