@@ -3,7 +3,7 @@ listeners. Views, the middleware and the lesson page all render it here."""
 
 from django.core import signing
 from django.db.models import Count, Prefetch
-from django.shortcuts import aget_object_or_404, render
+from django.shortcuts import aget_object_or_404, get_object_or_404, render
 from django_htmx.http import reswap
 
 from playground import actions, forms, inspector, log, outbox, services
@@ -13,28 +13,25 @@ from playground.scenarios import Scenario
 from playground.services import LINK_OPERATIONS
 
 
+def _querysets(sandbox: Sandbox) -> dict:
+    """Each kind of record the panel lists, as it lists them."""
+    return {
+        "products": Product.objects.filter(sandbox=sandbox).annotate(review_count=Count("reviews")),
+        "reviews": Review.objects.filter(sandbox=sandbox).select_related("product"),
+        "articles": Article.objects.filter(sandbox=sandbox).prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.order_by("pk"))
+        ),
+        "tags": Tag.objects.filter(sandbox=sandbox).prefetch_related(
+            Prefetch("articles", queryset=Article.objects.order_by("pk"))
+        ),
+    }
+
+
 def records(sandbox: Sandbox, scenario: Scenario) -> dict:
     shown = set(scenario.records)
-    context = {}
-    if "products" in shown:
-        context["products"] = list(
-            Product.objects.filter(sandbox=sandbox).annotate(review_count=Count("reviews"))
-        )
-    if "reviews" in shown:
-        context["reviews"] = list(Review.objects.filter(sandbox=sandbox).select_related("product"))
     if "articles" in shown:
-        context["articles"] = list(
-            Article.objects.filter(sandbox=sandbox).prefetch_related(
-                Prefetch("tags", queryset=Tag.objects.order_by("pk"))
-            )
-        )
-    if "tags" in shown or "articles" in shown:
-        context["tags"] = list(
-            Tag.objects.filter(sandbox=sandbox).prefetch_related(
-                Prefetch("articles", queryset=Article.objects.order_by("pk"))
-            )
-        )
-    return context
+        shown.add("tags")  # an article row names its tags
+    return {name: list(queryset) for name, queryset in _querysets(sandbox).items() if name in shown}
 
 
 def _initial(record) -> dict:
@@ -44,12 +41,19 @@ def _initial(record) -> dict:
 
 
 def _attach_row_forms(rows, model: str, sandbox, bound_form, form_key: str) -> None:
-    """Give each record its own prefixed forms, so ids and labels stay unique
-    on a page with many rows, and a form with errors reappears in place."""
+    """Give the open row its own prefixed forms, so ids and labels stay unique
+    on a page with many rows, and a form with errors reappears in place.
+
+    A row is open when ``form_key`` names it ("product-3", its "Edit" link)
+    or one of its forms ("product-3-edit": errors, or a refused action).
+    Every other row shows only its "Edit" link: forms for a hundred rows
+    would be most of the page."""
     for record in rows:
+        key = f"{model}-{record.pk}"
+        if form_key != key and not form_key.startswith(f"{key}-"):
+            record.forms = None
+            continue
         record.forms = {}
-        # Open when one of its forms has errors or its action was refused.
-        record.has_errors = form_key.startswith(f"{model}-{record.pk}-")
         for name, act in actions.RECORD_ACTIONS[model][1].items():
             if not act.shows_form:
                 continue
@@ -109,6 +113,7 @@ def panel_context(
     outcome: Outcome | None = None,
     bound_form=None,
     form_key: str = "",
+    log_before: int | None = None,
 ) -> dict:
     blank_forms = {
         key: act.form(prefix=key) for key, act in actions.SANDBOX_ACTIONS.items() if act.shows_form
@@ -116,8 +121,9 @@ def panel_context(
     if bound_form is not None and form_key in blank_forms:
         blank_forms[form_key] = bound_form
     shown = records(sandbox, scenario)
-    for model in ("product", "review", "article", "tag"):
+    for model in actions.RECORD_ACTIONS:
         _attach_row_forms(shown.get(f"{model}s", []), model, sandbox, bound_form, form_key)
+    entries, older_than = log.page(sandbox, before=log_before)
     return {
         "scenario": scenario,
         # On its own page the scenario title is the page's h1; beside a
@@ -133,8 +139,11 @@ def panel_context(
         "bound_form": bound_form,
         "form_key": form_key,
         **shown,
-        "actions": log.recent_actions(sandbox),
-        "log_limit": log.RECENT_ACTIONS,
+        "actions": entries,
+        # The log's next page: entries older than this id.
+        "older_than": older_than,
+        # Without JS, "Show older entries" is this same page further back.
+        "log_before": log_before,
         "emails": outbox.recent(sandbox.pk),
         "outbox_limit": outbox.RECENT_EMAILS,
         "listening": [inspector.listeners(name) for name in scenario.signals],
@@ -156,11 +165,18 @@ def render_panel(
     outcome: Outcome | None = None,
     form=None,
     form_key: str = "",
+    log_before: int | None = None,
     status: int = 200,
 ):
     """The panel for htmx, or the scenario's whole page without it."""
     context = panel_context(
-        request, sandbox, scenario, outcome=outcome, bound_form=form, form_key=form_key
+        request,
+        sandbox,
+        scenario,
+        outcome=outcome,
+        bound_form=form,
+        form_key=form_key,
+        log_before=log_before,
     )
     template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
     response = render(request, template, context, status=status)
@@ -210,8 +226,34 @@ def render_added(request, sandbox: Sandbox, scenario: Scenario, outcome: Outcome
 def new_product_row(product: Product, sandbox: Sandbox) -> Product:
     """A just-created product, ready for the ``product_row`` partial."""
     product.review_count = 0
-    _attach_row_forms([product], "product", sandbox, None, "")
+    product.forms = None  # closed, like every row of a fresh page
     return product
+
+
+def render_row(request, sandbox: Sandbox, scenario: Scenario, model: str, pk: int):
+    """One record's row, open with its forms (its "Edit" link, with htmx)."""
+    record = get_object_or_404(_querysets(sandbox)[f"{model}s"], pk=pk)
+    _attach_row_forms([record], model, sandbox, None, f"{model}-{pk}")
+    context = {
+        "scenario": scenario,
+        "sandbox": sandbox,
+        model: record,
+        "link_operations": LINK_OPERATIONS,
+        "opened": True,
+    }
+    return render(request, f"playground/panel.html#{model}_row", context)
+
+
+def render_older_entries(request, sandbox: Sandbox, scenario: Scenario, before: int):
+    """The log's next page, to append below the entries the page shows."""
+    entries, older_than = log.page(sandbox, before=before)
+    context = {
+        "scenario": scenario,
+        "actions": entries,
+        "older_than": older_than,
+        "own_receivers": _own_receivers(scenario),
+    }
+    return render(request, "playground/panel.html#older_entries", context)
 
 
 def _own_receivers(scenario: Scenario) -> set[str]:

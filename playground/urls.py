@@ -9,6 +9,7 @@ urlpatterns = [
     path("<slug:slug>/", views.scenario_page, name="scenario"),
     path("<slug:slug>/panel/", views.panel, name="panel"),
     path("<slug:slug>/live/", views.live, name="live"),
+    path("<slug:slug>/log/", views.older_entries, name="older_entries"),
     path("<slug:slug>/reset/", views.reset_sandbox, name="reset"),
     path("<slug:slug>/raise/", views.raise_in_view, name="raise"),
     path("<slug:slug>/switch/<str:name>/", views.switch, name="switch"),
@@ -23,6 +24,7 @@ urlpatterns = [
         views.link_action,
         name="link_action",
     ),
+    path("<slug:slug>/<str:model>/<int:pk>/", views.row, name="row"),
     path(
         "<slug:slug>/<str:model>/<int:pk>/<slug:action>/",
         views.act_on_record,

@@ -1,7 +1,7 @@
 """Thin views: find the sandbox and the record, validate, perform, render."""
 
 from asgiref.sync import sync_to_async
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -75,6 +75,36 @@ def live(request: HttpRequest, slug: str) -> HttpResponse:
         return HttpResponse(status=204)
     context = panels.panel_context(request, sandbox, scenario)
     return render(request, "playground/panel.html#live_update", context)
+
+
+@require_GET
+def row(request: HttpRequest, slug: str, model: str, pk: int) -> HttpResponse:
+    """A row's "Edit": with htmx, the row alone, open with its forms;
+    without JS, the page with that row open."""
+    scenario = _scenario_or_404(slug)
+    if model not in actions.RECORD_ACTIONS or f"{model}s" not in scenario.records:
+        raise Http404(f"No {model!r} rows in this scenario")
+    sandbox = sandbox_for(request)
+    if request.htmx:
+        return panels.render_row(request, sandbox, scenario, model, pk)
+    get_object_or_404(actions.RECORD_ACTIONS[model][0], pk=pk, sandbox=sandbox)
+    return panels.render_panel(request, sandbox, scenario, form_key=f"{model}-{pk}")
+
+
+@require_GET
+def older_entries(request: HttpRequest, slug: str) -> HttpResponse:
+    """The log's "Show older entries": with htmx, the next entries alone;
+    without JS, the page with its log starting there."""
+    scenario = _scenario_or_404(slug)
+    before = request.GET.get("before", "")
+    if not before.isdecimal() or len(before) > 18:
+        return HttpResponseBadRequest(
+            "“before” must be a log entry's id.", content_type="text/plain"
+        )
+    sandbox = sandbox_for(request)
+    if request.htmx:
+        return panels.render_older_entries(request, sandbox, scenario, int(before))
+    return panels.render_panel(request, sandbox, scenario, log_before=int(before))
 
 
 def _respond(request, sandbox, scenario, outcome: Outcome | None = None, form=None, form_key=""):

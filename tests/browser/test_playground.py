@@ -271,8 +271,10 @@ def test_scenario_pages_fit_360px_with_everything_open(page: Page, site, slug):
     open_scenario(page, site, f"/playground/{slug}/")
     page.get_by_text("Who is listening?", exact=True).click()
     page.locator(".pg-listener summary").first.click()
-    for summary in page.locator("details.pg-row__edit > summary").all()[:2]:
-        summary.click()
+    opened = page.locator("details.pg-row__edit[open]")
+    for count in range(1, min(2, page.locator("a.pg-row__open").count()) + 1):
+        page.locator("a.pg-row__open").first.click()
+        expect(opened).to_have_count(count)
 
     assert page.evaluate("document.documentElement.scrollWidth") == 360
 
@@ -321,22 +323,33 @@ def test_an_in_place_answer_that_arrives_after_a_poll_adds_nothing_twice(page: P
     expect(page.locator("[data-count-of='#pg-list-products']")).to_have_text("4")
 
 
-def test_the_log_keeps_as_many_entries_in_place_as_a_fresh_page_shows(page: Page, site):
-    open_scenario(page, site)
-    limit = int(page.locator("#pg-actions").get_attribute("data-keep"))
-    # Fill the log to its limit with the page's own session, then reload.
-    for _ in range(limit):
+def test_the_log_grows_in_place_and_loads_older_entries_on_demand(page: Page, site):
+    path = "/playground/model-lifecycle/"
+    open_scenario(page, site, path)
+    # 30 product lists of 6 events each, with the page's own session: more
+    # than the log's first page holds.
+    for _ in range(30):
         page.request.post(
-            site + SCENARIO + "do/product-list/",
-            headers={"X-CSRFToken": csrf_token(page)},
+            site + path + "do/product-list/", headers={"X-CSRFToken": csrf_token(page)}
         )
     page.reload()
-    expect(page.locator("#pg-actions > li")).to_have_count(limit)
+    entries = page.locator("#pg-actions > li")
+    shown = entries.count()
+    assert 0 < shown < 30
 
     create_product(page, "One more")
+    expect(entries.first).to_contain_text("Created Product 'One more'")
+    expect(entries).to_have_count(shown + 1)
 
-    expect(page.locator("#pg-actions > li").first).to_contain_text("Created Product 'One more'")
-    expect(page.locator("#pg-actions > li")).to_have_count(limit)
+    more = page.get_by_role("link", name="Show older entries")
+    while more.count():
+        before = entries.count()
+        more.click()
+        expect(entries).not_to_have_count(before)
+    expect(entries).to_have_count(31)
+    ids = [entry.get_attribute("id") for entry in entries.all()]
+    assert len(set(ids)) == 31
+    assert ids == sorted(ids, key=lambda id_: -int(id_.removeprefix("action-")))
 
 
 def csrf_token(page: Page) -> str:

@@ -230,8 +230,9 @@ def test_an_edit_racing_a_delete_answers_404_and_brings_nothing_back(model, acti
 
 
 def rendered_version(client, slug: str, key: str) -> str:
-    """The version an edit form carries, as the panel renders it."""
-    page = client.get(f"/playground/{slug}/panel/", **HTMX).content.decode()
+    """The version an edit form carries, as its row renders it when opened."""
+    model, pk = key.split("-")[:2]
+    page = client.get(f"/playground/{slug}/{model}/{pk}/", **HTMX).content.decode()
     return re.search(rf'name="{key}-version" value="([0-9a-f]+)"', page)[1]
 
 

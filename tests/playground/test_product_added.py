@@ -77,11 +77,8 @@ def test_the_entry_is_the_log_partial_as_a_fresh_page_renders_it():
 
     added = entry(create(client, sandbox.version).content.decode())
 
-    action = Action.objects.get(sandbox=sandbox)
     page = client.get("/playground/signals-101/").content.decode()
-    start = f'<li class="pg-action" id="action-{action.pk}">'
-    [rendered] = re.findall(rf"({start}.*?\n    </li>)", page, re.S)
-    assert added.strip() == rendered.strip()
+    assert added.strip() in page
     assert re.findall(r'<p class="pg-action__label">([^<]+)</p>', added) == [
         "Created Product &#x27;Pen&#x27;"
     ]
