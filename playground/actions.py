@@ -1,7 +1,9 @@
-"""Every playground action: its form, its log label and its service call.
+"""Every playground action: its form, its log label, its service call and
+how the page answers it.
 
-Views look actions up here by name, so adding an action is one entry, and
-an unknown name is a 404 rather than a branch nobody tested.
+This is the one registry: views look actions up here by name (an unknown
+name is a 404 rather than a branch nobody tested), and the panel builds its
+forms from it, so adding an action is one entry.
 """
 
 from collections.abc import Callable
@@ -19,6 +21,20 @@ class Act:
     label: Callable[[Any, dict], str]
     # run(target, data) -> whatever the service returns
     run: Callable[[Any, dict], Any]
+    # Answered with just the new row, log entry and e-mails when the page is
+    # exactly one change behind (panels.render_added), not the whole panel.
+    in_place: bool = False
+
+    @property
+    def shows_form(self) -> bool:
+        """Does the panel show a form to fill in (a create form among the
+        tools, or one of a row's forms)? A button alone has no fields."""
+        return bool(self.form.base_fields)
+
+    @property
+    def edits_record(self) -> bool:
+        """Does its form start from the record's current values?"""
+        return issubclass(self.form, forms.EditForm)
 
 
 # Actions on the sandbox itself (target is the Sandbox).
@@ -27,6 +43,7 @@ SANDBOX_ACTIONS: dict[str, Act] = {
         forms.ProductCreateForm,
         lambda sandbox, data: f"Created Product {data['name']!r}",
         lambda sandbox, data: services.product_create(sandbox=sandbox, **data),
+        in_place=True,
     ),
     "product-list": Act(
         forms.EmptyForm,

@@ -15,8 +15,10 @@ from playground.recording import ActionRecord
 MAX_EVENTS = 500
 # Actions that sent no signal count too: a log never holds more than this.
 MAX_ACTIONS = 500
-# How many actions the page shows.
+# How many actions, and about how many of their events, the page shows at
+# once: a full log is megabytes of markup; older entries load on demand.
 RECENT_ACTIONS = 40
+PAGE_EVENTS = 100
 NO_SIGNALS_NOTE = "No signals sent."
 
 
@@ -97,9 +99,21 @@ def trim(sandbox_id: int, keep: int | None = None) -> None:
             return
 
 
-def recent_actions(sandbox: Sandbox, limit: int = RECENT_ACTIONS) -> list[Action]:
-    """The newest actions with their events, newest first."""
-    return list(Action.objects.filter(sandbox=sandbox).order_by("-id")[:limit])
+def page(sandbox: Sandbox, before: int | None = None) -> tuple[list[Action], int | None]:
+    """The newest actions older than ``before`` (all, without it), newest
+    first: up to ``RECENT_ACTIONS`` of them whose events add up to at most
+    ``PAGE_EVENTS``; the first one is shown whole, however long. Also the id
+    to continue from, or None when no older action is left."""
+    actions = Action.objects.filter(sandbox=sandbox).order_by("-id")
+    if before is not None:
+        actions = actions.filter(id__lt=before)
+    shown, events = [], 0
+    for action in actions[: RECENT_ACTIONS + 1]:
+        events += action.event_count
+        if shown and (events > PAGE_EVENTS or len(shown) == RECENT_ACTIONS):
+            return shown, shown[-1].pk
+        shown.append(action)
+    return shown, None
 
 
 def clear(sandbox: Sandbox) -> None:

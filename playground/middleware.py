@@ -79,9 +79,7 @@ class RecordingMiddleware:
                 "as request_finished has been sent."
             )
         )
-        context = panels.panel_context(request, sandbox, scenario, outcome=outcome)
-        template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
-        return render(request, template, context)
+        return panels.render_panel(request, sandbox, scenario, outcome=outcome)
 
 
 def _logs_requests(request, sandbox_id: int) -> bool:
@@ -121,17 +119,16 @@ class RateLimitMiddleware:
         slug = (request.resolver_match.kwargs or {}).get("slug") if request.resolver_match else None
         scenario = scenarios.get(slug) if slug else None
         if exception.sandbox is not None and scenario is not None:
-            context = panels.panel_context(
-                request, exception.sandbox, scenario, outcome=Outcome(error=str(exception))
+            outcome = Outcome(error=str(exception), status=429)
+            response = panels.render_panel(
+                request, exception.sandbox, scenario, outcome=outcome, status=429
             )
-            template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
         else:
-            context = {"message": str(exception)}
             template = (
                 "playground/rate_limited.html#panel"
                 if request.htmx
                 else "playground/rate_limited.html"
             )
-        response = render(request, template, context, status=429)
+            response = render(request, template, {"message": str(exception)}, status=429)
         response["Retry-After"] = str(exception.retry_after)
         return response

@@ -1,66 +1,37 @@
 """What a scenario panel shows: records, forms, the log, the outbox and the
-listeners. Views and the lesson page both build their context here."""
-
-import json
+listeners. Views, the middleware and the lesson page all render it here."""
 
 from django.core import signing
-from django.db import connection
 from django.db.models import Count, Prefetch
-from django.shortcuts import aget_object_or_404
+from django.shortcuts import aget_object_or_404, get_object_or_404, render
+from django_htmx.http import reswap
 
-from playground import forms, inspector, log, outbox, services
+from playground import actions, forms, inspector, log, outbox, services
 from playground.models import Article, Product, Review, Sandbox, Tag
 from playground.performing import Outcome
 from playground.scenarios import Scenario
 from playground.services import LINK_OPERATIONS
 
-# Blank forms per action, keyed like the views' form_key.
-CREATE_FORMS = {
-    "product-create": forms.ProductCreateForm,
-    "product-get-or-create": forms.GetOrCreateForm,
-    "bulk-create": forms.BulkCreateForm,
-    "bulk-update": forms.BulkUpdateForm,
-    "queryset-update": forms.RestockForm,
-    "article-create": forms.ArticleForm,
-    "tag-create": forms.TagForm,
-}
+
+def _querysets(sandbox: Sandbox) -> dict:
+    """Each kind of record the panel lists, as it lists them."""
+    return {
+        "products": Product.objects.filter(sandbox=sandbox).annotate(review_count=Count("reviews")),
+        "reviews": Review.objects.filter(sandbox=sandbox).select_related("product"),
+        "articles": Article.objects.filter(sandbox=sandbox).prefetch_related(
+            Prefetch("tags", queryset=Tag.objects.order_by("pk"))
+        ),
+        "tags": Tag.objects.filter(sandbox=sandbox).prefetch_related(
+            Prefetch("articles", queryset=Article.objects.order_by("pk"))
+        ),
+    }
 
 
 def records(sandbox: Sandbox, scenario: Scenario) -> dict:
     shown = set(scenario.records)
-    context = {}
-    if "products" in shown:
-        context["products"] = list(
-            Product.objects.filter(sandbox=sandbox).annotate(review_count=Count("reviews"))
-        )
-    if "reviews" in shown:
-        context["reviews"] = list(Review.objects.filter(sandbox=sandbox).select_related("product"))
     if "articles" in shown:
-        context["articles"] = list(
-            Article.objects.filter(sandbox=sandbox).prefetch_related(
-                Prefetch("tags", queryset=Tag.objects.order_by("pk"))
-            )
-        )
-    if "tags" in shown or "articles" in shown:
-        context["tags"] = list(
-            Tag.objects.filter(sandbox=sandbox).prefetch_related(
-                Prefetch("articles", queryset=Article.objects.order_by("pk"))
-            )
-        )
-    return context
-
-
-ROW_FORMS = {
-    "product": {
-        "edit": forms.ProductEditForm,
-        "atomic": forms.ProductEditForm,
-        "stock": forms.StockForm,
-        "review": forms.ReviewForm,
-    },
-    "review": {"edit": forms.ReviewEditForm},
-    "article": {"edit": forms.ArticleEditForm},
-    "tag": {"edit": forms.TagEditForm},
-}
+        shown.add("tags")  # an article row names its tags
+    return {name: list(queryset) for name, queryset in _querysets(sandbox).items() if name in shown}
 
 
 def _initial(record) -> dict:
@@ -70,19 +41,30 @@ def _initial(record) -> dict:
 
 
 def _attach_row_forms(rows, model: str, sandbox, bound_form, form_key: str) -> None:
-    """Give each record its own prefixed forms, so ids and labels stay unique
-    on a page with many rows, and a form with errors reappears in place."""
+    """Give the open row its own prefixed forms, so ids and labels stay unique
+    on a page with many rows, and a form with errors reappears in place.
+
+    A row is open when ``form_key`` names it ("product-3", its "Edit" link)
+    or one of its forms ("product-3-edit": errors, or a refused action).
+    Every other row shows only its "Edit" link: forms for a hundred rows
+    would be most of the page."""
     for record in rows:
+        key = f"{model}-{record.pk}"
+        if form_key != key and not form_key.startswith(f"{key}-"):
+            record.forms = None
+            continue
         record.forms = {}
-        # Open when one of its forms has errors or its action was refused.
-        record.has_errors = form_key.startswith(f"{model}-{record.pk}-")
-        for action, form_class in ROW_FORMS.get(model, {}).items():
-            key = f"{model}-{record.pk}-{action}"
+        for name, act in actions.RECORD_ACTIONS[model][1].items():
+            if not act.shows_form:
+                continue
+            key = f"{model}-{record.pk}-{name}"
             if key == form_key and bound_form is not None:
-                record.forms[action] = bound_form
+                form = bound_form
             else:
-                initial = {} if action == "review" else _initial(record)
-                record.forms[action] = form_class(prefix=key, initial=initial)
+                initial = _initial(record) if act.edits_record else {}
+                form = act.form(prefix=key, initial=initial)
+            # Underscored keys, so templates can write forms.edit_atomic.
+            record.forms[name.replace("-", "_")] = form
         if model in forms.LINK_TARGETS:
             key = f"{model}-{record.pk}-link"
             if form_key.startswith(key) and bound_form is not None:
@@ -112,12 +94,8 @@ def polled_sandbox_id(token: str) -> int | None:
 
 
 def current_version(sandbox_id: int) -> str | None:
-    # Plain SQL: building an ORM query costs more than running this one.
-    table = Sandbox._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT version FROM {table} WHERE id = %s", [sandbox_id])
-        row = cursor.fetchone()
-    return None if row is None else str(row[0])
+    version = Sandbox.objects.filter(pk=sandbox_id).values_list("version", flat=True).first()
+    return None if version is None else str(version)
 
 
 def _beside_a_lesson(request) -> bool:
@@ -135,13 +113,17 @@ def panel_context(
     outcome: Outcome | None = None,
     bound_form=None,
     form_key: str = "",
+    log_before: int | None = None,
 ) -> dict:
-    blank_forms = {key: form_class(prefix=key) for key, form_class in CREATE_FORMS.items()}
+    blank_forms = {
+        key: act.form(prefix=key) for key, act in actions.SANDBOX_ACTIONS.items() if act.shows_form
+    }
     if bound_form is not None and form_key in blank_forms:
         blank_forms[form_key] = bound_form
     shown = records(sandbox, scenario)
-    for model in ("product", "review", "article", "tag"):
+    for model in actions.RECORD_ACTIONS:
         _attach_row_forms(shown.get(f"{model}s", []), model, sandbox, bound_form, form_key)
+    entries, older_than = log.page(sandbox, before=log_before)
     return {
         "scenario": scenario,
         # On its own page the scenario title is the page's h1; beside a
@@ -157,8 +139,11 @@ def panel_context(
         "bound_form": bound_form,
         "form_key": form_key,
         **shown,
-        "actions": log.recent_actions(sandbox),
-        "log_limit": log.RECENT_ACTIONS,
+        "actions": entries,
+        # The log's next page: entries older than this id.
+        "older_than": older_than,
+        # Without JS, "Show older entries" is this same page further back.
+        "log_before": log_before,
         "emails": outbox.recent(sandbox.pk),
         "outbox_limit": outbox.RECENT_EMAILS,
         "listening": [inspector.listeners(name) for name in scenario.signals],
@@ -166,9 +151,44 @@ def panel_context(
     }
 
 
+# Marks a 404 that carries the panel, for the playground's script: htmx
+# swaps no 404 (a missing page is not a panel), but this one is a refused
+# action's panel with its message.
+PANEL_HEADER = "X-Playground-Panel"
+
+
+def render_panel(
+    request,
+    sandbox: Sandbox,
+    scenario: Scenario,
+    *,
+    outcome: Outcome | None = None,
+    form=None,
+    form_key: str = "",
+    log_before: int | None = None,
+    status: int = 200,
+):
+    """The panel for htmx, or the scenario's whole page without it."""
+    context = panel_context(
+        request,
+        sandbox,
+        scenario,
+        outcome=outcome,
+        bound_form=form,
+        form_key=form_key,
+        log_before=log_before,
+    )
+    template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
+    response = render(request, template, context, status=status)
+    if status == 404:
+        response[PANEL_HEADER] = "true"
+    return response
+
+
 # After a product create the page needs three new pieces, not a new panel:
-# the row, the log entry and the e-mails the receivers sent. Only for products: a new article or
-# tag also changes the other model's link forms, so those re-render it all.
+# the row, the log entry and the e-mails the receivers sent. Only for products:
+# a new article or tag also changes the other model's link forms, so those
+# re-render it all.
 VERSION_HEADER = "X-Playground-Version"
 
 
@@ -178,63 +198,62 @@ def _shown_version(request) -> int | None:
     return int(value) if value.isdecimal() and len(value) < 20 else None
 
 
-def product_added_context(
-    request, sandbox: Sandbox, scenario: Scenario, outcome: Outcome
-) -> dict | None:
-    """Context for the ``product_added`` fragment, or None when the page
-    needs the whole panel: not htmx, the action failed, the scenario shows
-    no products, or the page was not exactly one change behind (someone
-    changed the sandbox meanwhile, in another tab or in the admin)."""
+def render_added(request, sandbox: Sandbox, scenario: Scenario, outcome: Outcome):
+    """The ``product_added`` fragment, or None when the page needs the whole
+    panel: not htmx, the action failed, the scenario shows no products, or
+    the page was not exactly one change behind (someone changed the sandbox
+    meanwhile, in another tab or in the admin)."""
     action = outcome.action
     if not request.htmx or not outcome.ok or action is None:
         return None
     if "products" not in scenario.records or _shown_version(request) != action.version - 1:
         return None
     sandbox.version = action.version
-    return {
+    context = {
         "scenario": scenario,
         "sandbox": sandbox,
         "poll_token": poll_token(sandbox),
         "product": new_product_row(outcome.result, sandbox),
         "action": action,
-        "action_data": json.dumps(action_data(action, _own_receivers(scenario))),
+        "own_receivers": _own_receivers(scenario),
         # Newest first, as the outbox lists them.
         "new_emails": outcome.emails[::-1],
     }
+    response = render(request, "playground/panel.html#product_added", context)
+    return reswap(response, "none")  # everything in it is out of band
 
 
 def new_product_row(product: Product, sandbox: Sandbox) -> Product:
     """A just-created product, ready for the ``product_row`` partial."""
     product.review_count = 0
-    _attach_row_forms([product], "product", sandbox, None, "")
+    product.forms = None  # closed, like every row of a fresh page
     return product
 
 
-def action_data(action, own_receivers: set[str]) -> dict:
-    """A log entry as plain data, for the browser to build the entry's
-    markup from (site.js): what the ``action_entry`` partial shows."""
-    return {
-        "label": action.label,
-        "note": action.note,
-        "error": action.error,
-        "events": [
-            event
-            | {
-                "receivers": [
-                    {
-                        "name": run["name"],
-                        "result": run["result"],
-                        "error": run["error"],
-                        # Formatted here, as the template does, so both agree.
-                        "ms": f"{run['ms']:.3f}",
-                        "own": run["name"] in own_receivers,
-                    }
-                    for run in event["receivers"]
-                ]
-            }
-            for event in action.events
-        ],
+def render_row(request, sandbox: Sandbox, scenario: Scenario, model: str, pk: int):
+    """One record's row, open with its forms (its "Edit" link, with htmx)."""
+    record = get_object_or_404(_querysets(sandbox)[f"{model}s"], pk=pk)
+    _attach_row_forms([record], model, sandbox, None, f"{model}-{pk}")
+    context = {
+        "scenario": scenario,
+        "sandbox": sandbox,
+        model: record,
+        "link_operations": LINK_OPERATIONS,
+        "opened": True,
     }
+    return render(request, f"playground/panel.html#{model}_row", context)
+
+
+def render_older_entries(request, sandbox: Sandbox, scenario: Scenario, before: int):
+    """The log's next page, to append below the entries the page shows."""
+    entries, older_than = log.page(sandbox, before=before)
+    context = {
+        "scenario": scenario,
+        "actions": entries,
+        "older_than": older_than,
+        "own_receivers": _own_receivers(scenario),
+    }
+    return render(request, "playground/panel.html#older_entries", context)
 
 
 def _own_receivers(scenario: Scenario) -> set[str]:

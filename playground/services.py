@@ -348,8 +348,12 @@ def _check_still_there(record, targets: list) -> None:
 # --- Switches ---------------------------------------------------------------------
 
 
+# The sandbox's on/off fields a learner may flip (its switch/<name>/ URL).
+SWITCHES = ("fail_post_save", "log_requests")
+
+
 def sandbox_set_switch(*, sandbox: Sandbox, name: str, on: bool) -> None:
-    if name not in ("fail_post_save", "log_requests"):
+    if name not in SWITCHES:
         raise ValueError(f"unknown switch {name!r}")
     Sandbox.objects.filter(pk=sandbox.pk).update(**{name: on})
     setattr(sandbox, name, on)

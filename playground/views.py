@@ -1,6 +1,7 @@
 """Thin views: find the sandbox and the record, validate, perform, render."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from asgiref.sync import sync_to_async
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -16,9 +17,6 @@ from playground.sandboxes import (
     take_image_bytes,
 )
 from playground.services import LINK_OPERATIONS
-
-# The URL says "edit-atomic"; the row's form for it is called "atomic".
-ROW_FORM_KEYS = {"edit-atomic": "atomic"}
 
 
 def _scenario_or_404(slug: str) -> scenarios.Scenario:
@@ -79,39 +77,53 @@ def live(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "playground/panel.html#live_update", context)
 
 
-# Marks a 404 that carries the panel (see _respond), for site.js.
-PANEL_HEADER = "X-Playground-Panel"
+@require_GET
+def row(request: HttpRequest, slug: str, model: str, pk: int) -> HttpResponse:
+    """A row's "Edit": with htmx, the row alone, open with its forms;
+    without JS, the page with that row open."""
+    scenario = _scenario_or_404(slug)
+    if model not in actions.RECORD_ACTIONS or f"{model}s" not in scenario.records:
+        raise Http404(f"No {model!r} rows in this scenario")
+    sandbox = sandbox_for(request)
+    if request.htmx:
+        return panels.render_row(request, sandbox, scenario, model, pk)
+    get_object_or_404(actions.RECORD_ACTIONS[model][0], pk=pk, sandbox=sandbox)
+    return panels.render_panel(request, sandbox, scenario, form_key=f"{model}-{pk}")
 
 
-def _respond(
-    request,
-    sandbox,
-    scenario,
-    *,
-    outcome: Outcome | None = None,
-    form=None,
-    form_key="",
-    status: int | None = None,
-):
-    """Re-render the panel for htmx, or go back to the page without JS."""
-    if status is None:
-        status = 200
-        if form is not None and form.errors:
-            status = 422
-        elif outcome is not None and outcome.error:
-            status = outcome.status
-    if request.htmx or status != 200:
-        context = panels.panel_context(
-            request, sandbox, scenario, outcome=outcome, bound_form=form, form_key=form_key
+@require_GET
+def older_entries(request: HttpRequest, slug: str) -> HttpResponse:
+    """The log's "Show older entries": with htmx, the next entries alone;
+    without JS, the page with its log starting there."""
+    scenario = _scenario_or_404(slug)
+    before = request.GET.get("before", "")
+    if not before.isdecimal() or len(before) > 18:
+        return HttpResponseBadRequest(
+            "“before” must be a log entry's id.", content_type="text/plain"
         )
-        template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
-        response = render(request, template, context, status=status)
-        if status == 404:
-            # htmx swaps no 404 (a missing page is not a panel); site.js swaps
-            # this one, a refused action's panel with its message.
-            response[PANEL_HEADER] = "true"
-        return response
-    return redirect(reverse("playground:scenario", args=[scenario.slug]) + "#playground")
+    sandbox = sandbox_for(request)
+    if request.htmx:
+        return panels.render_older_entries(request, sandbox, scenario, int(before))
+    return panels.render_panel(request, sandbox, scenario, log_before=int(before))
+
+
+def _respond(request, sandbox, scenario, outcome: Outcome | None = None, form=None, form_key=""):
+    """The page after an action: the panel for htmx; without JS, back to the
+    page when all went well, or the page with the message when not.
+
+    A refused action reopens the form it came from: with what the learner
+    typed when a value did not fit (422), so it can be corrected; with the
+    record's current values otherwise (a stale edit's 409)."""
+    status = outcome.status if outcome is not None and outcome.error else 200
+    if status == 200 and not request.htmx:
+        return redirect(reverse("playground:scenario", args=[scenario.slug]) + "#playground")
+    if outcome is None or not outcome.refused:
+        form, form_key = None, ""
+    elif status != 422:
+        form = None
+    return panels.render_panel(
+        request, sandbox, scenario, outcome=outcome, form=form, form_key=form_key, status=status
+    )
 
 
 # A 2 MB image plus the form's other fields; anything bigger is refused
@@ -126,61 +138,47 @@ def _too_large(request) -> bool:
         return True
 
 
-def _perform_act(request, sandbox, scenario, act: actions.Act, target, form_key: str):
+def _perform(request, sandbox, scenario, act: actions.Act, target, form_key: str):
+    """Validate the act's form, run it under the recorder, answer."""
     if _too_large(request):
-        outcome = Outcome(error="The upload is larger than 2 MB. Choose a smaller image.")
-        return _respond(request, sandbox, scenario, outcome=outcome, status=413)
+        error = "The upload is larger than 2 MB. Choose a smaller image."
+        return _respond(request, sandbox, scenario, Outcome(error=error, status=413))
     form = act.form(request.POST, request.FILES, prefix=form_key)
     if not form.is_valid():
-        return _respond(request, sandbox, scenario, form=form, form_key=form_key)
+        return panels.render_panel(
+            request, sandbox, scenario, form=form, form_key=form_key, status=422
+        )
     data = form.cleaned_data
     if data.get("image"):
         try:
             take_image_bytes(request, sandbox, data["image"].size)
         except OverBudget as refusal:
-            outcome = Outcome(error=str(refusal))
-            response = _respond(request, sandbox, scenario, outcome=outcome, status=429)
+            response = _respond(request, sandbox, scenario, Outcome(error=str(refusal), status=429))
             if refusal.retry_after is not None:
                 response["Retry-After"] = str(refusal.retry_after)
             return response
     outcome = perform(
-        sandbox,
-        act.label(target, data),
-        lambda: act.run(target, data),
-        scenario=scenario.slug,
+        sandbox, act.label(target, data), lambda: act.run(target, data), scenario=scenario.slug
     )
-    if form_key == "product-create":
-        context = panels.product_added_context(request, sandbox, scenario, outcome)
-        if context is not None:
-            response = render(request, "playground/panel.html#product_added", context)
-            response["HX-Reswap"] = "none"  # everything in it is out of band
-            return response
-    return _respond_to(request, sandbox, scenario, outcome, form, form_key)
-
-
-def _respond_to(request, sandbox, scenario, outcome: Outcome, form, form_key: str):
-    """The panel after an action. A refused one reopens the form it came
-    from: with what the learner typed when a value did not fit (422), so it
-    can be corrected; with the record's current values otherwise (a stale
-    edit's 409)."""
-    if not outcome.refused:
-        return _respond(request, sandbox, scenario, outcome=outcome)
-    typed = form if outcome.status == 422 else None
-    return _respond(request, sandbox, scenario, outcome=outcome, form=typed, form_key=form_key)
+    if act.in_place and (added := panels.render_added(request, sandbox, scenario, outcome)):
+        return added
+    return _respond(request, sandbox, scenario, outcome, form, form_key)
 
 
 @require_POST
-def sandbox_action(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+def act_on_sandbox(request: HttpRequest, slug: str, action: str) -> HttpResponse:
+    """Create products, articles, tags; the bulk operations."""
     scenario = _scenario_or_404(slug)
     act = actions.SANDBOX_ACTIONS.get(action)
     if act is None:
         raise Http404(f"No action called {action!r}")
     sandbox = sandbox_for_action(request)
-    return _perform_act(request, sandbox, scenario, act, sandbox, form_key=action)
+    return _perform(request, sandbox, scenario, act, sandbox, form_key=action)
 
 
 @require_POST
-def record_action(request: HttpRequest, slug: str, model: str, pk: int, action: str):
+def act_on_record(request: HttpRequest, slug: str, model: str, pk: int, action: str):
+    """Edit, delete, view, share… one record."""
     scenario = _scenario_or_404(slug)
     model_class, table = actions.RECORD_ACTIONS.get(model, (None, {}))
     act = table.get(action)
@@ -189,8 +187,7 @@ def record_action(request: HttpRequest, slug: str, model: str, pk: int, action: 
     sandbox = sandbox_for_action(request)
     # Filtering by sandbox is the isolation: another sandbox's id is a 404.
     record = get_object_or_404(model_class, pk=pk, sandbox=sandbox)
-    form_key = f"{model}-{pk}-{ROW_FORM_KEYS.get(action, action)}"
-    return _perform_act(request, sandbox, scenario, act, record, form_key=form_key)
+    return _perform(request, sandbox, scenario, act, record, form_key=f"{model}-{pk}-{action}")
 
 
 @require_POST
@@ -207,7 +204,9 @@ def link_action(request: HttpRequest, slug: str, model: str, pk: int, operation:
         request.POST, prefix=form_key, sandbox=sandbox, target_model=LINK_TARGETS[model]
     )
     if not form.is_valid():
-        return _respond(request, sandbox, scenario, form=form, form_key=form_key)
+        return panels.render_panel(
+            request, sandbox, scenario, form=form, form_key=form_key, status=422
+        )
     targets = list(form.cleaned_data["targets"])
     manager = getattr(record, actions.LINK_MANAGERS[model])
     outcome = perform(
@@ -216,21 +215,21 @@ def link_action(request: HttpRequest, slug: str, model: str, pk: int, operation:
         lambda: services.change_links(manager=manager, operation=operation, targets=targets),
         scenario=scenario.slug,
     )
-    return _respond_to(request, sandbox, scenario, outcome, form, form_key)
+    return _respond(request, sandbox, scenario, outcome, form, form_key)
 
 
 @require_POST
 def switch(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     scenario = _scenario_or_404(slug)
-    if name not in ("fail_post_save", "log_requests"):
+    if name not in services.SWITCHES:
         raise Http404("No such switch")
     sandbox = sandbox_for_action(request)
     form = SwitchForm(request.POST)
     if "on" not in request.POST or not form.is_valid():
         # The switch's form always sends "on" (empty for off): without it,
         # the request did not come from the page, so change nothing.
-        outcome = Outcome(error="The switch's form arrived incomplete; nothing was changed.")
-        return _respond(request, sandbox, scenario, outcome=outcome, status=422)
+        error = "The switch's form arrived incomplete; nothing was changed."
+        return _respond(request, sandbox, scenario, Outcome(error=error, status=422))
     services.sandbox_set_switch(sandbox=sandbox, name=name, on=form.cleaned_data["on"])
     return _respond(request, sandbox, scenario)
 
@@ -241,15 +240,12 @@ def reset_sandbox(request: HttpRequest, slug: str) -> HttpResponse:
     sandbox = sandbox_for_action(request)
     reset(sandbox)
     sandbox.refresh_from_db()
-    return _respond(request, sandbox, scenario, outcome=Outcome(result="reset"))
+    return _respond(request, sandbox, scenario, Outcome(result="reset"))
 
 
+@require_POST
 async def view_product_async(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """An async view: ``await product_viewed.asend(...)``."""
-    if request.method != "POST":
-        return HttpResponse("Use POST.", status=405, headers={"Allow": "POST"})
-    from asgiref.sync import sync_to_async
-
     scenario = _scenario_or_404(slug)
     sandbox = await sync_to_async(sandbox_for_action)(request)
     product = await panels.aget_product(sandbox, pk)
@@ -259,7 +255,7 @@ async def view_product_async(request: HttpRequest, slug: str, pk: int) -> HttpRe
         lambda: services.product_view_async(product=product),
         scenario=scenario.slug,
     )
-    return await sync_to_async(_respond)(request, sandbox, scenario, outcome=outcome)
+    return await sync_to_async(_respond)(request, sandbox, scenario, outcome)
 
 
 class RaisedOnPurpose(Exception):

@@ -61,7 +61,6 @@ from playground.models import (
 from playground.performing import TIDY_EVERY
 from playground.sandboxes import EXAMPLE_ARTICLES, EXAMPLE_PRODUCTS, EXAMPLE_TAGS, SESSION_KEY
 from playground.services import LINK_OPERATIONS, version_of
-from playground.views import ROW_FORM_KEYS
 
 pytestmark = pytest.mark.django_db
 
@@ -698,7 +697,7 @@ def test_record_actions(target, data, other):
     record = model_class.objects.filter(pk=int(pk), sandbox=sandbox).first()
     pairs = []
     if act is not None:
-        form_key = f"{model}-{int(pk)}-{ROW_FORM_KEYS.get(action, action)}"
+        form_key = f"{model}-{int(pk)}-{action}"
         pairs = data.draw(form_pairs(act.form, form_key), "pairs")
         if data.draw(st.integers(0, 3), "the page's version?"):
             pairs = with_version(pairs, act.form, form_key, record)
@@ -1127,7 +1126,7 @@ def steps(draw, sandbox: Sandbox):
         )
         pk = draw(st.sampled_from(pks or [0]))
         act = actions.RECORD_ACTIONS[model][1][action]
-        form_key = f"{model}-{pk}-{ROW_FORM_KEYS.get(action, action)}"
+        form_key = f"{model}-{pk}-{action}"
         pairs = draw(form_pairs(act.form, form_key))
         if draw(st.integers(0, 3)):
             record = RECORD_MODELS[model].objects.filter(pk=pk).first()

@@ -178,7 +178,7 @@ EDITS = [
 
 
 def edit_data(record, model: str, action: str, data: dict, version=None) -> dict:
-    prefix = f"{model}-{record.pk}-{views.ROW_FORM_KEYS.get(action, action)}"
+    prefix = f"{model}-{record.pk}-{action}"
     data = data | {"version": version or services.version_of(record)}
     return {f"{prefix}-{key}": value for key, value in data.items()}
 
@@ -230,8 +230,9 @@ def test_an_edit_racing_a_delete_answers_404_and_brings_nothing_back(model, acti
 
 
 def rendered_version(client, slug: str, key: str) -> str:
-    """The version an edit form carries, as the panel renders it."""
-    page = client.get(f"/playground/{slug}/panel/", **HTMX).content.decode()
+    """The version an edit form carries, as its row renders it when opened."""
+    model, pk = key.split("-")[:2]
+    page = client.get(f"/playground/{slug}/{model}/{pk}/", **HTMX).content.decode()
     return re.search(rf'name="{key}-version" value="([0-9a-f]+)"', page)[1]
 
 
@@ -240,7 +241,7 @@ def test_a_stale_edit_form_gets_409_with_the_current_values(model, action, slug,
     client, sandbox = visitor(slug)
     model_class = RECORD_MODELS[model]
     record = model_class.objects.filter(sandbox=sandbox).first()
-    key = f"{model}-{record.pk}-{views.ROW_FORM_KEYS.get(action, action)}"
+    key = f"{model}-{record.pk}-{action}"
     url = f"/playground/{slug}/{model}/{record.pk}/{action}/"
     first_tab = rendered_version(client, slug, key)
     second_tab = rendered_version(client, slug, key)

@@ -1,14 +1,13 @@
 """A product create answers with just what changed, when the page is exactly
 one change behind; otherwise with the whole panel (playground/panels.py,
-``product_added_context``)."""
+``render_added``)."""
 
-import json
 import re
 
 import pytest
 from django.test import Client
 
-from playground import panels, scenarios
+from playground import scenarios
 from playground.models import Action, OutboxEmail, Product, Sandbox
 from playground.performing import perform
 from playground.sandboxes import SESSION_KEY
@@ -36,9 +35,10 @@ def oob_blocks(html: str) -> list[str]:
     return re.findall(r'hx-swap-oob="([^"]+)"', html)
 
 
-def action_data(html: str) -> dict:
-    [raw] = re.findall(r'data-action="([^"]+)"', html)
-    return json.loads(raw.replace("&quot;", '"').replace("&#x27;", "'").replace("&amp;", "&"))
+def entry(html: str) -> str:
+    """The log entry the in-place answer adds (its out-of-band block)."""
+    [block] = re.findall(r'<ol hx-swap-oob="afterbegin:#pg-actions">(.*?)</ol>\s*<ul', html, re.S)
+    return block
 
 
 def test_a_create_one_change_behind_answers_with_row_entry_email_and_version():
@@ -71,46 +71,28 @@ def test_a_create_one_change_behind_answers_with_row_entry_email_and_version():
     assert f'id="action-{action.pk}"' in html
 
 
-def test_the_entry_data_is_what_the_log_stored_in_order():
+def test_the_entry_is_the_log_partial_as_a_fresh_page_renders_it():
     client, sandbox = visitor()
 
-    data = action_data(create(client, sandbox.version).content.decode())
+    added = entry(create(client, sandbox.version).content.decode())
 
-    assert data["label"] == "Created Product 'Pen'"
-    assert (data["note"], data["error"]) == ("", "")
-    assert [(e["position"], e["depth"], e["signal"], e["sender"]) for e in data["events"]] == [
-        (1, 0, "pre_init", "Product"),
-        (2, 0, "post_init", "Product"),
-        (3, 0, "pre_save", "Product"),
-        (4, 0, "post_save", "Product"),
+    page = client.get("/playground/signals-101/").content.decode()
+    assert added.strip() in page
+    assert re.findall(r'<p class="pg-action__label">([^<]+)</p>', added) == [
+        "Created Product &#x27;Pen&#x27;"
     ]
-    post_save = data["events"][3]
-    assert ["created", "True"] in post_save["arguments"]
-    names = [run["name"].rsplit(".", 1)[1] for run in post_save["receivers"]]
-    assert names[:3] == ["report_product_saved", "log_price", "log_stock"]
-    first = post_save["receivers"][0]
-    assert first["result"] == "Product 'Pen' was created"
-    assert first["own"] is True  # signals-101's own receiver
-    assert post_save["receivers"][1]["own"] is False
-    assert re.fullmatch(r"\d+\.\d{3}", first["ms"])
-
-
-def test_action_data_formats_ms_as_the_template_does():
-    stored = {
-        "position": 1,
-        "depth": 1,
-        "signal": "post_save",
-        "sender": "Product",
-        "arguments": [["raw", "False"]],
-        "receivers": [{"name": "a.b", "result": "", "error": "E", "ms": 0.0625}],
-    }
-    action = Action(label="x", note="", error="", events=[stored])
-
-    [event] = panels.action_data(action, {"a.b"})["events"]
-
-    assert event == stored | {
-        "receivers": [{"name": "a.b", "result": "", "error": "E", "ms": "0.062", "own": True}]
-    }
+    assert re.findall(r'<code class="pg-event__signal">([^<]+)</code>', added) == [
+        "pre_init",
+        "post_init",
+        "pre_save",
+        "post_save",
+    ]
+    assert "<code>created=True</code>" in added
+    # signals-101's own receiver is marked as such; the others are not.
+    own = re.findall(r'<li class="pg-run pg-run--own">\s*<code class="pg-run__name">([^<]+)', added)
+    assert own == ["playground.receivers.report_product_saved"]
+    assert "→ Product &#x27;Pen&#x27; was created" in added
+    assert re.search(r'<span class="pg-run__ms">\d+\.\d{3} ms</span>', added)
 
 
 @pytest.mark.parametrize("shown", [None, "", "abc", "-1", "9" * 40, "stale"])

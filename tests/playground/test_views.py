@@ -295,6 +295,8 @@ def test_unknown_scenario_action_or_model_is_a_404_and_get_is_a_405():
     assert client.post("/playground/m2m-changed/article/1/link/merge/").status_code == 404
     assert client.post("/playground/signals-101/switch/self_destruct/").status_code == 404
     assert client.get(f"/playground/signals-101/product/{product.pk}/delete/").status_code == 405
+    async_get = client.get(f"/playground/async-signals/product/{product.pk}/view-async/")
+    assert (async_get.status_code, async_get["Allow"]) == (405, "POST")
 
 
 def test_reset_restores_the_starting_records_and_empties_log_and_outbox():
@@ -524,3 +526,150 @@ def test_a_bad_poll_token_falls_back_to_the_session(token):
     assert unchanged.status_code == 204
     assert changed.status_code == 200
     assert 'id="pg-records"' in changed.content.decode()
+
+
+# -- a page stays light: rows open on demand, the log in pages ---------------------------
+
+
+def test_a_fresh_page_has_each_rows_edit_link_and_no_row_forms():
+    client, sandbox = visitor()
+    product = Product.objects.filter(sandbox=sandbox).first()
+
+    html = client.get("/playground/signals-101/").content.decode()
+
+    url = f"/playground/signals-101/product/{product.pk}/"
+    assert f'<a class="pg-row__open" href="{url}#product-{product.pk}" hx-get="{url}"' in html
+    assert f'name="product-{product.pk}-' not in html
+    assert '<details class="pg-row__edit"' not in html
+
+
+def test_opening_a_row_with_htmx_answers_that_row_with_its_forms():
+    client, sandbox = visitor()
+    product = Product.objects.get(sandbox=sandbox, name="Notebook")
+
+    response = client.get(f"/playground/signals-101/product/{product.pk}/", **HTMX)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith(f'<li class="pg-row" id="product-{product.pk}">')
+    assert '<details class="pg-row__edit" open>\n        <summary autofocus>Edit' in html
+    assert re.findall(rf'name="product-{product.pk}-([a-z-]+)-name" value="([^"]+)"', html) == [
+        ("edit", "Notebook")
+    ]
+    assert f'name="product-{product.pk}-edit-version" value="{version_of(product)}"' in html
+
+
+def test_opening_a_row_without_js_renders_the_page_with_that_row_open():
+    client, sandbox = visitor("transactions")
+    notebook, lamp = (
+        Product.objects.get(sandbox=sandbox, name=name) for name in ("Notebook", "Desk lamp")
+    )
+
+    response = client.get(f"/playground/transactions/product/{notebook.pk}/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Signals and transactions · Playground" in html
+    assert html.count('<details class="pg-row__edit" open>') == 1
+    assert re.findall(rf'name="product-{notebook.pk}-([a-z-]+)-stock"', html) == [
+        "edit",
+        "edit-atomic",
+    ]
+    assert f'name="product-{lamp.pk}-' not in html
+    assert "<summary autofocus>" not in html  # a whole page keeps its own focus
+
+
+def test_opening_a_row_that_is_not_there_is_a_404():
+    alice, alice_box = visitor()
+    _, eve_box = visitor()
+    eves = Product.objects.filter(sandbox=eve_box).first()
+    article = Article.objects.filter(sandbox=alice_box).first()
+
+    assert alice.get(f"/playground/signals-101/product/{eves.pk}/", **HTMX).status_code == 404
+    assert alice.get(f"/playground/signals-101/product/{eves.pk}/").status_code == 404
+    # signals-101 lists no articles; "widget" is no model.
+    assert alice.get(f"/playground/signals-101/article/{article.pk}/").status_code == 404
+    assert alice.get(f"/playground/signals-101/widget/{article.pk}/").status_code == 404
+
+
+def fill_log(client, count: int) -> None:
+    for _ in range(count):
+        client.post("/playground/model-lifecycle/do/product-list/", **HTMX)
+
+
+def entry_ids(html: str) -> list[int]:
+    return [int(pk) for pk in re.findall(r'<li class="pg-action[^"]*" id="action-(\d+)">', html)]
+
+
+def test_the_log_shows_its_newest_entries_up_to_its_event_budget(settings, monkeypatch):
+    from playground import log
+
+    monkeypatch.setattr(log, "PAGE_EVENTS", 20)
+    client, sandbox = visitor("model-lifecycle")
+    fill_log(client, 8)  # 6 events each: 3 products, pre_init and post_init
+    newest_first = list(
+        Action.objects.filter(sandbox=sandbox).order_by("-id").values_list("id", flat=True)
+    )
+
+    html = client.get("/playground/model-lifecycle/").content.decode()
+
+    assert entry_ids(html) == newest_first[:3]
+    url = "/playground/model-lifecycle/log/"
+    before = newest_first[2]
+    assert (
+        f'<a href="{url}?before={before}#pg-log" hx-get="{url}?before={before}" '
+        'hx-target="#pg-actions" hx-swap="beforeend">Show older entries</a>' in html
+    )
+
+
+def test_show_older_entries_with_htmx_adds_the_next_page_and_moves_the_link(monkeypatch):
+    from playground import log
+
+    monkeypatch.setattr(log, "PAGE_EVENTS", 20)
+    client, sandbox = visitor("model-lifecycle")
+    fill_log(client, 8)
+    newest_first = list(
+        Action.objects.filter(sandbox=sandbox).order_by("-id").values_list("id", flat=True)
+    )
+    url = "/playground/model-lifecycle/log/"
+
+    second = client.get(url, {"before": newest_first[2]}, **HTMX).content.decode()
+    last = client.get(url, {"before": newest_first[5]}, **HTMX).content.decode()
+
+    assert entry_ids(second) == newest_first[3:6]
+    assert f'hx-get="{url}?before={newest_first[5]}"' in second
+    assert '<p class="pg-log__more" id="pg-log-more" hx-swap-oob="true">' in second
+    assert entry_ids(last) == newest_first[6:]
+    assert "Show older entries" not in last
+    assert '<p class="pg-log__more" id="pg-log-more" hx-swap-oob="true">' in last
+
+
+def test_show_older_entries_without_js_is_the_page_further_back(monkeypatch):
+    from playground import log
+
+    monkeypatch.setattr(log, "PAGE_EVENTS", 20)
+    client, sandbox = visitor("model-lifecycle")
+    fill_log(client, 4)
+    newest_first = list(
+        Action.objects.filter(sandbox=sandbox).order_by("-id").values_list("id", flat=True)
+    )
+
+    response = client.get("/playground/model-lifecycle/log/", {"before": newest_first[2]})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>The model lifecycle · Playground" in html
+    assert entry_ids(html) == newest_first[3:]
+    assert '<a href="/playground/model-lifecycle/#pg-log">Back to the newest entries</a>' in html
+
+
+@pytest.mark.parametrize("before", ["", "abc", "-1", "1.5", "9" * 19])
+def test_show_older_entries_needs_an_entry_id(before):
+    client, _ = visitor()
+
+    response = client.get("/playground/signals-101/log/", {"before": before}, **HTMX)
+
+    assert (response.status_code, response.content) == (
+        400,
+        "“before” must be a log entry's id.".encode(),
+    )

@@ -1,0 +1,169 @@
+// The playground panel's behaviour around htmx: messages for requests htmx
+// could not swap in, live updates that never wipe a form being edited, the
+// in-place answer to a product create, and keyboard focus across a swap.
+// Loaded only on pages that show a panel (a scenario, a lesson with one).
+(function () {
+  "use strict";
+
+  var root = document.documentElement;
+  // Wire up once, as site.js does: a page htmx swapped in whole brings its
+  // script tags along.
+  if (root.hasAttribute("data-playground-enhanced")) {
+    return;
+  }
+
+  // --- Requests htmx could not swap in -----------------------------------
+  // 413 (upload too large), 404 (a record that is gone), 5xx and network
+  // failures: say so in the playground instead of failing silently.
+  function showPlaygroundError(message) {
+    var panel = document.getElementById("playground");
+    if (!panel) {
+      return;
+    }
+    var alert = panel.querySelector("[data-request-error]");
+    if (!alert) {
+      alert = document.createElement("div");
+      alert.className = "pg-alert pg-alert--error";
+      alert.setAttribute("role", "alert");
+      alert.dataset.requestError = "";
+      var header = panel.querySelector(".playground__header");
+      panel.insertBefore(alert, header ? header.nextSibling : panel.firstChild);
+    }
+    alert.textContent = message;
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var plain = (xhr.getResponseHeader("Content-Type") || "").indexOf("text/plain") === 0;
+    var message =
+      plain && xhr.responseText
+        ? xhr.responseText
+        : xhr.status === 404
+          ? "That record no longer exists (someone may have deleted it in another tab)."
+          : "The server could not do that (HTTP " + xhr.status + "). Try again, or reset the sandbox.";
+    showPlaygroundError(message);
+  });
+  // An action on a record deleted meanwhile answers 404 with the panel and
+  // its message (X-Playground-Panel): swap it in, like a refused action's 409.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.status === 404 && xhr.getResponseHeader("X-Playground-Panel")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+  document.addEventListener("htmx:sendError", function () {
+    showPlaygroundError("The server could not be reached. Check that it is running.");
+  });
+
+  // --- Live updates never wipe a form the learner is using ---------------
+  // The poll swaps records, log and outbox out of band. While a row's edit
+  // form is open or focused, keep the records (and the old version in the
+  // poller, so the next poll brings the change again once the form closes).
+  var keepRecords = false;
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    var target = event.detail.target;
+    var added = event.detail.fragment && event.detail.fragment.firstElementChild;
+    if (target.hasAttribute("data-added-in-place")) {
+      // A row, log entry or e-mail added in place: skip it when the page
+      // already has it (a poll that crossed the action brought it first).
+      if (added && added.id && document.getElementById(added.id)) {
+        event.detail.shouldSwap = false;
+      }
+    } else if (target.id === "pg-records") {
+      keepRecords =
+        target.contains(document.activeElement) ||
+        target.querySelector("details.pg-row__edit[open]") !== null;
+      if (keepRecords) {
+        event.detail.shouldSwap = false;
+      }
+    } else if (target.id === "pg-poller" && keepRecords) {
+      event.detail.shouldSwap = false;
+      keepRecords = false;
+    }
+  });
+
+  // --- Actions that only add something --------------------------------------
+  // Each action tells the server which version of the sandbox this page
+  // shows. When the page is exactly one change behind, a product create is
+  // answered with just the new row and log entry (HX-Reswap: none), not the
+  // whole panel; anything else still gets the whole panel.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var poller = document.getElementById("pg-poller");
+    var panel = document.getElementById("playground");
+    if (poller && panel && event.detail.verb === "post" && panel.contains(event.detail.elt)) {
+      event.detail.headers["X-Playground-Version"] = poller.dataset.version;
+    }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    document.querySelectorAll("[data-count-of]").forEach(function (count) {
+      var list = document.querySelector(count.dataset.countOf);
+      if (list) {
+        count.textContent = String(list.children.length);
+      }
+    });
+    // Lists that grow at the top keep as many items as a fresh page shows.
+    document.querySelectorAll("[data-keep]").forEach(function (list) {
+      var keep = parseInt(list.dataset.keep, 10);
+      while (keep > 0 && list.children.length > keep) {
+        list.removeChild(list.lastElementChild);
+      }
+    });
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    var xhr = event.detail.xhr;
+    if (event.detail.successful && form instanceof HTMLFormElement && xhr &&
+        xhr.getResponseHeader("HX-Reswap") === "none") {
+      form.reset(); // ready for the next one, as a re-rendered form would be
+    }
+  });
+
+  // --- Keep keyboard focus across a swap of the playground ----------------
+  // After an action the panel is replaced; put focus back on the same
+  // control (same request URL and label), or on the message if it is gone.
+  var refocus = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var active = document.activeElement;
+    var target = event.detail.target;
+    // Only when focus was inside the panel: the first load of a lesson's
+    // panel must not pull focus away from wherever the reader is.
+    if (target.id !== "playground" || !active || !target.contains(active)) {
+      refocus = null;
+      return;
+    }
+    var form = active.form || active.closest("form");
+    refocus = {
+      post: active.getAttribute("hx-post") || (form && form.getAttribute("hx-post")),
+      label: active.textContent,
+      name: active.name,
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!refocus || event.detail.target.id !== "playground") {
+      return;
+    }
+    var panel = document.getElementById("playground");
+    var candidates = panel.querySelectorAll("button, input, select, textarea");
+    var match = null;
+    var invalid = panel.querySelector("[aria-invalid=true]");
+    for (var index = 0; index < candidates.length && !match; index++) {
+      var element = candidates[index];
+      var form = element.form || element.closest("form");
+      var post = element.getAttribute("hx-post") || (form && form.getAttribute("hx-post"));
+      if (post === refocus.post && element.textContent === refocus.label && element.name === refocus.name) {
+        match = element;
+      }
+    }
+    var target = invalid || match || panel.querySelector("[role=alert]") || panel.querySelector(".playground__title");
+    if (target) {
+      if (!target.matches("button, input, select, textarea, a")) {
+        target.setAttribute("tabindex", "-1");
+      }
+      target.focus({ preventScroll: !invalid });
+    }
+    refocus = null;
+  });
+
+  root.dataset.playgroundEnhanced = "";
+})();
