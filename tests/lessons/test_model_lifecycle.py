@@ -12,12 +12,11 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models.signals import post_init, post_save, pre_init, pre_save
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
 
 from lessons.examples.model_lifecycle import reindex_group_name
 from playground.models import Product, Review
 from playground.sandboxes import create_sandbox
-from tests.playground.logged import press
+from tests.playground.logged import panel_with_an_open_row, press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "model-lifecycle.md"
 EXAMPLES_LOGGER = "lessons.examples.model_lifecycle"
@@ -414,14 +413,14 @@ def get(sandbox, name):
 
 @pytest.mark.django_db
 def test_try_it_the_panel_shows_the_buttons_and_fields_the_lesson_names(client):
-    html = client.get(reverse("playground:panel", args=[SLUG])).content.decode()
+    html = panel_with_an_open_row(client, SLUG, "Desk lamp")
 
     for text in [
         ">Load the product list</button>",
         ">get_or_create()</button>",
         ">Product name</label>",
         ">refresh_from_db() <span",
-        "<summary>Edit <span",
+        ">Edit <span",
         ">New stock</label>",
         ">save(update_fields=['stock'])</button>",
     ]:

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
 
 from playground import actions
 from playground.models import Action, Product, Sandbox
@@ -27,6 +28,16 @@ def visitor(slug: str = "signals-101", **client_options) -> tuple[Client, Sandbo
     client = Client(**client_options)
     assert client.get(f"/playground/{slug}/").status_code == 200
     return client, Sandbox.objects.get(pk=client.session[SESSION_KEY])
+
+
+def panel_with_an_open_row(client: Client, slug: str, product_name: str) -> str:
+    """The scenario's panel as a lesson page loads it, followed by one
+    product's row as its "Edit" link opens it: together, every button and
+    field a lesson's Try-it names."""
+    panel = client.get(reverse("playground:panel", args=[slug])).content.decode()
+    product = Product.objects.get(sandbox_id=client.session[SESSION_KEY], name=product_name)
+    row = reverse("playground:row", args=[slug, "product", product.pk])
+    return panel + client.get(row, **HTMX).content.decode()
 
 
 @dataclass
