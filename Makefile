@@ -56,18 +56,13 @@ run: $(VENV)/.installed-run migrate
 test: $(VENV)/.installed-test lint check pytest pytest-postgres
 
 # Production mode: migrations, hashed and compressed static files, then
-# gunicorn with WEB_CONCURRENCY worker processes. gthread workers, because
-# browsers hold idle connections open and would stall a sync worker; no
-# control socket, because its default path is shared by every instance;
-# tutorial/gunicorn_conf.py for what the command line cannot say.
+# gunicorn as tutorial/gunicorn_conf.py says (WEB_CONCURRENCY worker
+# processes of gthread threads, on HOST:PORT).
 serve: $(VENV)/.installed-run
 	DJANGO_DEBUG=0 $(MANAGE) migrate --no-input --verbosity 0
 	DJANGO_DEBUG=0 $(MANAGE) collectstatic --no-input --verbosity 0
-	DJANGO_DEBUG=0 exec $(VENV)/bin/gunicorn tutorial.wsgi \
-		--bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
-		--worker-class gthread --threads 4 --no-control-socket \
-		--config python:tutorial.gunicorn_conf \
-		--access-logfile - --error-logfile -
+	DJANGO_DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(VENV)/bin/gunicorn \
+		-c python:tutorial.gunicorn_conf tutorial.wsgi
 
 # --- Pieces -----------------------------------------------------------------
 
