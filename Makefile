@@ -93,11 +93,15 @@ pytest-postgres: $(VENV)/.installed-test
 		echo "notice: no PostgreSQL at $(POSTGRES_URL); skipped the PostgreSQL run"; \
 	fi
 
-# Benchmarks (not part of `make test`): starts gunicorn in production mode on
-# a free loopback port, measures ratios against /healthz, stops it, and
-# writes docs/benchmarks.md. Options: make bench BENCH_ARGS="--duration 10".
+# Benchmarks (not part of `make test`): serves the site in production mode on
+# free loopback ports, loads it with wrk, and writes docs/benchmarks.md (see
+# bench/run.py). Options: make bench BENCH_ARGS="--duration 10".
 bench: $(VENV)/.installed-run
-	$(PYTHON) bench/run.py $(BENCH_ARGS)
+	@command -v wrk >/dev/null || { \
+		echo "Installing wrk (the benchmark's HTTP load generator)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
+	$(PYTHON) -m bench.run $(BENCH_ARGS)
 
 # make test-lesson LESSON=senders: only the tests that prove one lesson.
 LESSON_TESTS = tests/lessons/test_$(subst -,_,$(LESSON)).py

@@ -29,6 +29,7 @@ end
 
 function init(args)
   unexpected = 0
+  failed = {} -- status -> count, for answers outside 2xx/3xx
   if not visitors_file then
     return
   end
@@ -64,8 +65,7 @@ local function create_post()
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["HX-Request"] = "true",
     ["HX-Target"] = "playground",
-    -- The version the page shows after this connection's earlier creates.
-    ["X-Playground-Version"] = tostring(visitor.version + sent - 1),
+    ["X-Playground-Version"] = tostring(visitor.version),
   }, body)
 end
 
@@ -80,24 +80,39 @@ end
 
 if want_status then
   function response(status, headers, body)
-    -- Answers outside 2xx/3xx are wrk's own "status" errors.
-    if status >= 200 and status < 400
+    -- Answers outside 2xx/3xx are wrk's own "status" errors; keep their codes.
+    if status >= 400 then
+      failed[status] = (failed[status] or 0) + 1
+    elseif status >= 200 and status < 400
       and (status ~= want_status or (marker and not body:find(marker, 1, true))) then
       unexpected = unexpected + 1
+    end
+    -- Like the page, follow the sandbox's version from each answer's poller.
+    local version = post_path and body:match('data%-version="(%d+)"')
+    if version then
+      mine[current].version = tonumber(version)
     end
   end
 end
 
 function done(summary, latency, requests)
-  local unexpected_total = 0
+  local unexpected_total, failed = 0, {}
   for _, thread in ipairs(threads) do
     unexpected_total = unexpected_total + thread:get("unexpected")
+    for status, count in pairs(thread:get("failed")) do
+      failed[status] = (failed[status] or 0) + count
+    end
+  end
+  local codes = {}
+  for status, count in pairs(failed) do
+    table.insert(codes, string.format('"%d": %d', status, count))
   end
   local errors = summary.errors
   io.write(string.format(
     'BENCH {"requests": %d, "seconds": %.6f, "bytes": %d, "status_errors": %d, '
-      .. '"socket_errors": %d, "timeouts": %d, "unexpected": %d, "p50_ms": %.3f, "p99_ms": %.3f}\n',
+      .. '"socket_errors": %d, "unexpected": %d, "p50_ms": %.3f, "p99_ms": %.3f, '
+      .. '"failed": {%s}}\n',
     summary.requests, summary.duration / 1e6, summary.bytes, errors.status,
-    errors.connect + errors.read + errors.write, errors.timeout, unexpected_total,
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+    errors.connect + errors.read + errors.write + errors.timeout, unexpected_total,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, table.concat(codes, ", ")))
 end
