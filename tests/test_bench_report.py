@@ -12,10 +12,8 @@ ROUND = [
     ("lesson", 16, 2700),
     ("live", 16, 2600),
     ("full", 16, 200),
-    ("baseline:site", 16, 400),
-    ("create:site", 16, 300),
-    ("baseline:plain", 16, 380),
-    ("create:plain", 16, 250),
+    ("baseline", 16, 400),
+    ("create", 16, 300),
 ]
 SETTINGS = {
     "duration": 5.0,
@@ -99,9 +97,9 @@ def test_a_missed_target_is_named_at_the_top(summary):
 
 
 def test_errors_show_their_http_statuses(summary):
-    summary.runs["create:site"][1].status_errors = 12
-    summary.runs["create:site"][1].failed = {"500": 9, "409": 3}
+    summary.runs["create"][1].status_errors = 12
+    summary.runs["create"][1].failed = {"500": 9, "409": 3}
 
     text = report.markdown(summary)
 
-    assert "| Errors, create | 12 (500: 9, 409: 3) | 0 | NOT met |" in text
+    assert "| Errors, create (16 writers) | 12 (500: 9, 409: 3) | 0 | NOT met |" in text
