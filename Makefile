@@ -56,18 +56,13 @@ run: $(VENV)/.installed-run migrate
 test: $(VENV)/.installed-test lint check pytest pytest-postgres
 
 # Production mode: migrations, hashed and compressed static files, then
-# gunicorn with WEB_CONCURRENCY worker processes. gthread workers, because
-# browsers hold idle connections open and would stall a sync worker; no
-# control socket, because its default path is shared by every instance;
-# tutorial/gunicorn_conf.py for what the command line cannot say.
+# gunicorn as tutorial/gunicorn_conf.py says (WEB_CONCURRENCY worker
+# processes of gthread threads, on HOST:PORT).
 serve: $(VENV)/.installed-run
 	DJANGO_DEBUG=0 $(MANAGE) migrate --no-input --verbosity 0
 	DJANGO_DEBUG=0 $(MANAGE) collectstatic --no-input --verbosity 0
-	DJANGO_DEBUG=0 exec $(VENV)/bin/gunicorn tutorial.wsgi \
-		--bind $(HOST):$(PORT) --workers $(WEB_CONCURRENCY) \
-		--worker-class gthread --threads 4 --no-control-socket \
-		--config python:tutorial.gunicorn_conf \
-		--access-logfile - --error-logfile -
+	DJANGO_DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(VENV)/bin/gunicorn \
+		-c python:tutorial.gunicorn_conf tutorial.wsgi
 
 # --- Pieces -----------------------------------------------------------------
 
@@ -98,11 +93,15 @@ pytest-postgres: $(VENV)/.installed-test
 		echo "notice: no PostgreSQL at $(POSTGRES_URL); skipped the PostgreSQL run"; \
 	fi
 
-# Benchmarks (not part of `make test`): starts gunicorn in production mode on
-# a free loopback port, measures ratios against /healthz, stops it, and
-# writes docs/benchmarks.md. Options: make bench BENCH_ARGS="--duration 10".
+# Benchmarks (not part of `make test`): serves the site in production mode on
+# free loopback ports, loads it with wrk, and writes docs/benchmarks.md (see
+# bench/run.py). Options: make bench BENCH_ARGS="--duration 10".
 bench: $(VENV)/.installed-run
-	$(PYTHON) bench/run.py $(BENCH_ARGS)
+	@command -v wrk >/dev/null || { \
+		echo "Installing wrk (the benchmark's HTTP load generator)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
+	$(PYTHON) -m bench.run $(BENCH_ARGS)
 
 # make test-lesson LESSON=senders: only the tests that prove one lesson.
 LESSON_TESTS = tests/lessons/test_$(subst -,_,$(LESSON)).py

@@ -152,9 +152,7 @@ TEMPLATES = [
 # SQLite is the embedded default; DATABASE_URL (postgres://…) selects
 # PostgreSQL for production and for running several servers.
 SQLITE_DATABASE = {
-    # Django's own backend, waiting for SQLite's write lock in short steps
-    # instead of SQLite's 1-100 ms naps (tutorial/sqlite/base.py).
-    "ENGINE": "tutorial.sqlite",
+    "ENGINE": "django.db.backends.sqlite3",
     "NAME": os.environ.get("SQLITE_PATH", BASE_DIR / "db.sqlite3"),
     # Keep connections between requests: opening one (and running the PRAGMAs
     # below) cost more than the live poll's own queries.

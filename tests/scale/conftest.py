@@ -1,23 +1,16 @@
 """Helpers for the scale tests: production-mode gunicorn servers and visitors.
 
-The servers are started exactly as ``make serve`` starts them (``DJANGO_DEBUG=0``,
-``migrate``, ``collectstatic``, gunicorn with gthread workers), each as a
-subprocess with its own log file, and always stopped by a fixture's ``finally``.
-Visitors speak plain HTTP through urllib with a cookie jar, like a browser
-sending htmx requests.
+The servers are started exactly as ``make serve`` starts them, by
+``bench/serving.py`` (shared with the benchmark), each as a subprocess with
+its own log file, and always stopped by a fixture's ``finally``. Visitors
+speak plain HTTP through urllib with a cookie jar, like a browser sending
+htmx requests.
 """
 
-import contextlib
 import html
 import http.cookiejar
-import os
 import re
-import secrets
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,190 +18,16 @@ from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from bench.serving import Server
+
 SCENARIO = "signals-101"
 PAGE = f"/playground/{SCENARIO}/"
 LIVE = f"/playground/{SCENARIO}/live/"
 CREATE = f"/playground/{SCENARIO}/do/product-create/"
 HTTP_TIMEOUT = 20  # seconds, per request (the SQLite busy timeout is 20 s too)
-START_TIMEOUT = 40  # seconds for gunicorn to answer /healthz
-MANAGE_TIMEOUT = 120  # seconds for migrate / collectstatic
 
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 VERSION = re.compile(r'data-version="(\d+)"')
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def production_env(tmp_path: Path, secret_key: str, **extra: str) -> dict[str, str]:
-    """The environment ``make serve`` gives Django, plus ``extra``."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "SQLITE_PATH", "DJANGO_SECURE_HTTPS", "TUTORIAL_LOCAL_MODE"}
-        and not key.startswith("PYTEST")
-    }
-    env.update(
-        DJANGO_SETTINGS_MODULE="tutorial.settings",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY=secret_key,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        MEDIA_ROOT=str(tmp_path / "media"),
-        # A folder of its own: two collectstatic runs into one folder collide.
-        STATIC_ROOT=str(tmp_path / "static"),
-        # These tests measure concurrency, not the per-visitor rate limit.
-        PLAYGROUND_ACTIONS_PER_MINUTE="100000",
-        PYTHONUNBUFFERED="1",
-    )
-    env.update(extra)
-    return env
-
-
-def new_secret_key() -> str:
-    return secrets.token_urlsafe(50)
-
-
-def manage(env: dict[str, str], *args: str, attempts: int = 1) -> None:
-    """``manage.py <args>`` as ``make serve`` runs it; fail with its output."""
-    for attempt in range(1, attempts + 1):
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args, "--no-input", "--verbosity", "0"],
-            cwd=BASE_DIR,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=MANAGE_TIMEOUT,
-            check=False,
-        )
-        if result.returncode == 0:
-            return
-        if attempt < attempts:
-            time.sleep(1)
-    pytest.fail(
-        f"manage.py {' '.join(args)} failed ({result.returncode}) after {attempts} "
-        f"attempt(s):\n{result.stdout}\n{result.stderr}",
-        pytrace=False,
-    )
-
-
-def prepare_site(env: dict[str, str]) -> None:
-    """What ``make serve`` does before gunicorn: migrate, then collectstatic."""
-    manage(env, "migrate")
-    manage(env, "collectstatic")
-
-
-def gunicorn_command(port: int) -> list[str]:
-    """``make serve``'s gunicorn command line (see the Makefile)."""
-    script = Path(sys.executable).with_name("gunicorn")
-    start = [str(script)] if script.exists() else [sys.executable, "-m", "gunicorn"]
-    return [
-        *start,
-        "tutorial.wsgi",
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--workers",
-        "2",
-        "--worker-class",
-        "gthread",
-        "--threads",
-        "4",
-        "--access-logfile",
-        "-",
-        "--error-logfile",
-        "-",
-        "--no-control-socket",
-        "--config",
-        "python:tutorial.gunicorn_conf",
-    ]
-
-
-class Server:
-    """One production-mode gunicorn (master and workers) on a loopback port."""
-
-    def __init__(self, name: str, env: dict[str, str], log_path: Path):
-        self.name = name
-        self.env = env
-        self.log_path = log_path
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-        self._log = None
-
-    def command(self) -> list[str]:
-        return gunicorn_command(self.port)
-
-    def start(self) -> None:
-        self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            self.command(),
-            cwd=BASE_DIR,
-            env=self.env,
-            stdin=subprocess.DEVNULL,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stop() reaches the workers
-        )
-
-    def wait_until_healthy(self, timeout: float = START_TIMEOUT) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(
-                    f"server {self.name} exited with {self.process.returncode} before "
-                    f"answering /healthz:\n{self.log_tail()}",
-                    pytrace=False,
-                )
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=2) as response:
-                    if response.status == 200 and response.read() == b"ok":
-                        return
-            except (OSError, urllib.error.URLError):
-                pass
-            time.sleep(0.1)
-        pytest.fail(
-            f"server {self.name} did not answer /healthz within {timeout} s:\n{self.log_tail()}",
-            pytrace=False,
-        )
-
-    def stop(self) -> None:
-        """Stop master and workers; safe to call twice."""
-        process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-        elif process is not None:
-            # The master is gone; make sure no orphaned worker of its group is left.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            text = self.log_path.read_text(errors="replace")
-        except OSError:
-            return "(no server log)"
-        return "\n".join(text.splitlines()[-lines:])
-
-    def error_lines(self) -> list[str]:
-        """Log lines that are not access-log lines of a 2xx/3xx response."""
-        found = []
-        for line in self.log_path.read_text(errors="replace").splitlines():
-            if re.search(r'" [23]\d\d ', line) or "[INFO]" in line:
-                continue
-            found.append(line)
-        return found
 
 
 @pytest.fixture

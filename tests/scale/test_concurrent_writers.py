@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from bench.serving import prepare_site, production_env
 from playground.log import MAX_ACTIONS, MAX_EVENTS
 from playground.performing import TIDY_EVERY
 from tests.scale.conftest import (
@@ -26,10 +27,7 @@ from tests.scale.conftest import (
     Visitor,
     created_label,
     edit_version,
-    new_secret_key,
-    prepare_site,
     product_pk,
-    production_env,
 )
 
 WRITERS = 16
@@ -155,7 +153,7 @@ def expected_kept(labels: list[str]) -> list[tuple[str, list[str]]]:
 def test_16_concurrent_writers_on_sqlite_give_no_errors(tmp_path, start_server):
     skip_unless_sqlite()
     database = tmp_path / "scale.sqlite3"
-    env = production_env(tmp_path, new_secret_key(), SQLITE_PATH=str(database))
+    env = production_env(tmp_path, SQLITE_PATH=str(database))
     prepare_site(env)
     server = start_server("sqlite", env)
     server.wait_until_healthy()

@@ -16,12 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from bench.serving import prepare_site, production_env
 from tests.scale.conftest import (
     HTTP_TIMEOUT,
     PAGE,
-    new_secret_key,
-    prepare_site,
-    production_env,
 )
 
 
@@ -31,7 +29,6 @@ def prepared_site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("proxied-site")
     env = production_env(
         folder,
-        new_secret_key(),
         SQLITE_PATH=str(folder / "db.sqlite3"),
         PLAYGROUND_NEW_SANDBOXES_PER_HOUR="1",
     )

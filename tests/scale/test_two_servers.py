@@ -16,14 +16,12 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from bench.serving import prepare_site, production_env
 from tests.scale.conftest import (
     LIVE,
     Visitor,
     created_label,
-    new_secret_key,
-    prepare_site,
     product_pk,
-    production_env,
 )
 
 POLL_INTERVAL = 0.1  # seconds between polls of the live view
@@ -102,7 +100,7 @@ def create_on_one_seen_on_other(visitor: Visitor, writer, reader, name: str) -> 
 
 
 def test_two_servers_share_one_visitor_through_postgresql(tmp_path, scale_database, start_server):
-    env = production_env(tmp_path, new_secret_key(), DATABASE_URL=scale_database)
+    env = production_env(tmp_path, DATABASE_URL=scale_database)
     prepare_site(env)
     server_a = start_server("A", env)
     server_b = start_server("B", env)
