@@ -78,9 +78,9 @@ def main(argv=None) -> int:
     parser.add_argument("--high", type=int, default=64, help="connections for the error runs")
     parser.add_argument("--page-rounds", type=int, default=3)
     parser.add_argument("--create-rounds", type=int, default=5)
-    # Connections are not served alike: a fast one may make 3× the average
-    # number of creates, so each has 4 sandboxes of 97 creates to fill.
-    parser.add_argument("--sandboxes", type=int, default=64, help="fresh ones per create run")
+    # Connections are not served alike: a fast one may make several times the
+    # average number of creates, so each has 8 sandboxes of 97 creates to fill.
+    parser.add_argument("--sandboxes", type=int, default=128, help="fresh ones per create run")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--time-limit", type=int, default=900, help="seconds for everything")
