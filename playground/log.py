@@ -18,7 +18,7 @@ MAX_ACTIONS = 500
 # How many actions, and about how many of their events, the page shows at
 # once: a full log is megabytes of markup; older entries load on demand.
 RECENT_ACTIONS = 40
-PAGE_EVENTS = 100
+PAGE_EVENTS = 40
 NO_SIGNALS_NOTE = "No signals sent."
 
 

@@ -27,11 +27,29 @@ def _querysets(sandbox: Sandbox) -> dict:
     }
 
 
-def records(sandbox: Sandbox, scenario: Scenario) -> dict:
+# A list shows its newest rows only, up to this many: a sandbox may hold a
+# hundred records of each model, and a page of every row would cost several
+# times what one of a learner's usual handful does (docs/benchmarks.md).
+ROWS_SHOWN = 20
+
+
+def records(sandbox: Sandbox, scenario: Scenario, *, all_rows: bool = False) -> dict:
+    """Each list the scenario shows (its newest ``ROWS_SHOWN`` rows, oldest
+    first; every row with ``all_rows``), and in ``row_counts`` how many
+    records each list has in all."""
     shown = set(scenario.records)
     if "articles" in shown:
         shown.add("tags")  # an article row names its tags
-    return {name: list(queryset) for name, queryset in _querysets(sandbox).items() if name in shown}
+    context = {"row_counts": {}}
+    for name, queryset in _querysets(sandbox).items():
+        if name not in shown:
+            continue
+        rows = list(queryset) if all_rows else list(queryset.order_by("-pk")[:ROWS_SHOWN])[::-1]
+        context[name] = rows
+        context["row_counts"][name] = (
+            len(rows) if all_rows or len(rows) < ROWS_SHOWN else queryset.count()
+        )
+    return context
 
 
 def _initial(record) -> dict:
@@ -114,13 +132,14 @@ def panel_context(
     bound_form=None,
     form_key: str = "",
     log_before: int | None = None,
+    all_rows: bool = False,
 ) -> dict:
     blank_forms = {
         key: act.form(prefix=key) for key, act in actions.SANDBOX_ACTIONS.items() if act.shows_form
     }
     if bound_form is not None and form_key in blank_forms:
         blank_forms[form_key] = bound_form
-    shown = records(sandbox, scenario)
+    shown = records(sandbox, scenario, all_rows=all_rows)
     for model in actions.RECORD_ACTIONS:
         _attach_row_forms(shown.get(f"{model}s", []), model, sandbox, bound_form, form_key)
     entries, older_than = log.page(sandbox, before=log_before)
@@ -144,9 +163,10 @@ def panel_context(
         "older_than": older_than,
         # Without JS, "Show older entries" is this same page further back.
         "log_before": log_before,
+        # "Show all" was pressed: the live updates keep every row too.
+        "all_rows": all_rows,
         "emails": outbox.recent(sandbox.pk),
         "outbox_limit": outbox.RECENT_EMAILS,
-        "listening": [inspector.listeners(name) for name in scenario.signals],
         "own_receivers": _own_receivers(scenario),
     }
 
@@ -166,6 +186,7 @@ def render_panel(
     form=None,
     form_key: str = "",
     log_before: int | None = None,
+    all_rows: bool = False,
     status: int = 200,
 ):
     """The panel for htmx, or the scenario's whole page without it."""
@@ -177,6 +198,7 @@ def render_panel(
         bound_form=form,
         form_key=form_key,
         log_before=log_before,
+        all_rows=all_rows,
     )
     template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
     response = render(request, template, context, status=status)
@@ -214,6 +236,7 @@ def render_added(request, sandbox: Sandbox, scenario: Scenario, outcome: Outcome
         "sandbox": sandbox,
         "poll_token": poll_token(sandbox),
         "product": new_product_row(outcome.result, sandbox),
+        "product_count": Product.objects.filter(sandbox=sandbox).count(),
         "action": action,
         "own_receivers": _own_receivers(scenario),
         # Newest first, as the outbox lists them.
@@ -254,6 +277,14 @@ def render_older_entries(request, sandbox: Sandbox, scenario: Scenario, before: 
         "own_receivers": _own_receivers(scenario),
     }
     return render(request, "playground/panel.html#older_entries", context)
+
+
+def listening_context(scenario: Scenario) -> dict:
+    """"Who is listening?": the receivers of each of the scenario's signals."""
+    return {
+        "scenario": scenario,
+        "listening": [inspector.listeners(name) for name in scenario.signals],
+    }
 
 
 def _own_receivers(scenario: Scenario) -> set[str]:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<slug:slug>/panel/", views.panel, name="panel"),
     path("<slug:slug>/live/", views.live, name="live"),
     path("<slug:slug>/log/", views.older_entries, name="older_entries"),
+    path("<slug:slug>/listening/", views.listening, name="listening"),
     path("<slug:slug>/reset/", views.reset_sandbox, name="reset"),
     path("<slug:slug>/raise/", views.raise_in_view, name="raise"),
     path("<slug:slug>/switch/<str:name>/", views.switch, name="switch"),

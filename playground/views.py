@@ -43,8 +43,13 @@ def scenario_page(request: HttpRequest, slug: str) -> HttpResponse:
             status=404,
         )
     sandbox = sandbox_for(request)
-    context = panels.panel_context(request, sandbox, scenario)
+    context = panels.panel_context(request, sandbox, scenario, all_rows=_all_rows(request))
     return render(request, "playground/scenario.html", context)
+
+
+def _all_rows(request) -> bool:
+    """Did the learner ask for every row ("Show all"), not the newest?"""
+    return request.GET.get("rows") == "all"
 
 
 @require_GET
@@ -73,7 +78,7 @@ def live(request: HttpRequest, slug: str) -> HttpResponse:
     sandbox = sandbox_for(request)
     if request.GET.get("v") == str(sandbox.version):
         return HttpResponse(status=204)
-    context = panels.panel_context(request, sandbox, scenario)
+    context = panels.panel_context(request, sandbox, scenario, all_rows=_all_rows(request))
     return render(request, "playground/panel.html#live_update", context)
 
 
@@ -89,6 +94,16 @@ def row(request: HttpRequest, slug: str, model: str, pk: int) -> HttpResponse:
         return panels.render_row(request, sandbox, scenario, model, pk)
     get_object_or_404(actions.RECORD_ACTIONS[model][0], pk=pk, sandbox=sandbox)
     return panels.render_panel(request, sandbox, scenario, form_key=f"{model}-{pk}")
+
+
+@require_GET
+def listening(request: HttpRequest, slug: str) -> HttpResponse:
+    """"Who is listening?" when opened: with htmx the list alone, without
+    JS a page of its own."""
+    scenario = _scenario_or_404(slug)
+    context = panels.listening_context(scenario)
+    template = "playground/panel.html#listeners" if request.htmx else "playground/listening.html"
+    return render(request, template, context)
 
 
 @require_GET

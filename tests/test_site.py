@@ -50,6 +50,21 @@ def test_pages_load_nothing_from_outside_the_site(client, path):
     assert outside == []
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/lessons/signals-101/", "/lessons/nope/", "/playground/", "/playground/receivers/"],
+)
+def test_no_template_comment_reaches_a_page(client, path):
+    """Django's {# #} comments end at their line's end: one that spans lines
+    is printed, and text in <head> shows above the header of every page."""
+    html = client.get(path).content.decode()
+
+    assert "{#" not in html
+    assert "#}" not in html
+    assert "{% comment" not in html
+
+
 def broken_view(request):
     raise RuntimeError("secret detail that must not reach a visitor")
 

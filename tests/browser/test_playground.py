@@ -282,7 +282,7 @@ def test_scenario_pages_fit_360px_with_everything_open(page: Page, site, slug):
 def test_a_create_adds_row_entry_and_email_in_place(page: Page, site, screenshot_dir):
     open_scenario(page, site)
     page.evaluate("window.pageMarker = 'still here'")
-    expect(page.locator("[data-count-of='#pg-list-products']")).to_have_text("3")
+    expect(page.locator("#pg-count-products")).to_have_text("3")
 
     with page.expect_response(re.compile(r"/do/product-create/$")) as answer:
         create_product(page, "Ink <i>blue</i>", "3.20", "2")
@@ -290,7 +290,7 @@ def test_a_create_adds_row_entry_and_email_in_place(page: Page, site, screenshot
 
     entry = page.locator("#pg-actions > li").first
     expect(entry.locator(".pg-action__label")).to_have_text("Created Product 'Ink <i>blue</i>'")
-    expect(page.locator("[data-count-of='#pg-list-products']")).to_have_text("4")
+    expect(page.locator("#pg-count-products")).to_have_text("4")
     expect(page.locator(".pg-row").last).to_contain_text("Ink <i>blue</i>")
     expect(page.locator("#pg-outbox-list > li").first).to_contain_text(
         "New product: Ink <i>blue</i>"
@@ -321,7 +321,7 @@ def test_an_in_place_answer_that_arrives_after_a_poll_adds_nothing_twice(page: P
     expect(page.locator(".pg-row", has_text="Raced")).to_have_count(1)
     expect(page.locator(".pg-action__label", has_text="Raced")).to_have_count(1)
     expect(page.locator(".pg-mail", has_text="New product: Raced")).to_have_count(1)
-    expect(page.locator("[data-count-of='#pg-list-products']")).to_have_text("4")
+    expect(page.locator("#pg-count-products")).to_have_text("4")
 
 
 def test_the_log_grows_in_place_and_loads_older_entries_on_demand(page: Page, site):
@@ -457,3 +457,42 @@ def test_a_swap_sets_no_inline_style_the_policy_refuses(page: Page, site):
     page.wait_for_function("() => !document.querySelector('.htmx-settling')")
 
     assert page.evaluate("window.refusedStyles") == []
+
+
+def test_who_is_listening_loads_when_opened_and_show_all_lists_every_row(
+    page: Page, site, screenshot_dir
+):
+    from playground.models import Product, Sandbox
+
+    open_scenario(page, site, "/playground/receivers/")
+    listening = page.locator("details.pg-listening")
+    expect(listening.locator(".pg-listener")).to_have_count(0)
+    listening.locator("summary").focus()
+    page.keyboard.press("Enter")
+    expect(listening.locator(".pg-listener").first).to_contain_text("playground.recording.observe")
+    expect(listening.locator(".pg-listener", has_text="receivers.log_stock")).to_have_count(1)
+    # Its code blocks get their copy buttons, like every other.
+    expect(listening.locator(".copy-button").first).to_be_attached()
+
+    sandbox = Sandbox.objects.get()
+    Product.objects.bulk_create(
+        Product(sandbox=sandbox, name=f"Product {number}", price=1, stock=1)
+        for number in range(22)
+    )
+    page.reload()
+    rows = page.locator("#pg-list-products > .pg-row")
+    expect(rows).to_have_count(20)
+    expect(page.locator("#pg-count-products")).to_have_text("25")
+    show_all = page.get_by_role("link", name="Show all 25 products")
+    show_all.focus()
+    page.keyboard.press("Enter")
+    expect(rows).to_have_count(25)
+    expect(rows.first).to_contain_text("Fountain pen")
+    expect(page.locator("#pg-poller")).to_have_attribute("hx-get", re.compile(r"&rows=all$"))
+    page.screenshot(path=screenshot_dir / "show-all.png", full_page=True)
+
+    # A change made elsewhere reaches the page through the poll: every row stays.
+    Product.objects.filter(sandbox=sandbox, name="Notebook").update(stock=99)
+    Sandbox.objects.filter(pk=sandbox.pk).update(version=sandbox.version + 1)
+    expect(page.locator(".pg-row", has_text="Notebook")).to_contain_text("stock 99")
+    expect(rows).to_have_count(25)

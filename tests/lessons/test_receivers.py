@@ -29,7 +29,7 @@ from lessons.examples.receivers import (
 from playground import inspector, scenarios
 from playground.apps import PlaygroundConfig
 from playground.models import Product
-from tests.playground.logged import panel_with_an_open_row, press
+from tests.playground.logged import HTMX, panel_with_an_open_row, press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "receivers.md"
 EXAMPLES_LOGGER = "lessons.examples.receivers"
@@ -455,8 +455,7 @@ def test_try_it_2_editing_the_price_runs_both_again(sandbox):
 
 @pytest.mark.django_db
 def test_try_it_3_who_is_listening_lists_the_recorder_first_then_the_receivers(client):
-    html = client.get(reverse("playground:panel", args=[SLUG])).content.decode()
-    panel = html[html.index("<summary>Who is listening?</summary>") :]
+    panel = client.get(reverse("playground:listening", args=[SLUG]), **HTMX).content.decode()
     names = re.findall(r"<summary><code>([\w.]+)</code>", panel)
 
     assert names[:8] == ["playground.recording.observe"] * 5 + [

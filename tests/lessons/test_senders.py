@@ -38,7 +38,7 @@ from playground import inspector, scenarios
 from playground.models import Product, Review
 from playground.receivers import before_delete
 from playground.recording import live_receivers
-from tests.playground.logged import press
+from tests.playground.logged import HTMX, press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "senders.md"
 EXAMPLES_LOGGER = "lessons.examples.senders"
@@ -663,8 +663,7 @@ def test_try_it_2_a_product_save_skips_the_article_receiver(sandbox):
 
 @pytest.mark.django_db
 def test_try_it_3_who_is_listening_shows_the_resolved_and_the_catch_all_senders(client):
-    html = client.get(reverse("playground:panel", args=[SLUG])).content.decode()
-    panel = html[html.index("<summary>Who is listening?</summary>") :]
+    panel = client.get(reverse("playground:listening", args=[SLUG]), **HTMX).content.decode()
     rows = dict(
         re.findall(
             r'<summary><code>([\w.]+)</code> <span class="pg-row__meta">sender: ([^<·]+?) ·', panel

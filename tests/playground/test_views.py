@@ -673,3 +673,41 @@ def test_show_older_entries_needs_an_entry_id(before):
         400,
         "“before” must be a log entry's id.".encode(),
     )
+
+
+def test_who_is_listening_loads_its_list_when_opened():
+    client, _ = visitor("receivers")
+    url = "/playground/receivers/listening/"
+
+    page = client.get("/playground/receivers/").content.decode()
+    listeners = client.get(url, **HTMX).content.decode()
+
+    assert (
+        f'<details class="pg-card pg-listening" hx-get="{url}" hx-trigger="toggle once" '
+        'hx-target="find .pg-listening__list" hx-swap="innerHTML">' in page
+    )
+    assert f'<p><a href="{url}">See the receivers connected right now</a></p>' in page
+    assert "pg-listener" not in page
+    assert "<html" not in listeners
+    assert re.findall(
+        r'<h4 class="pg-listening__signal"><code>([\w.]+)</code></h4>', listeners
+    ) == ["post_save"]
+    names = re.findall(r"<summary><code>([\w.]+)</code>", listeners)
+    assert names[0] == "playground.recording.observe"
+    assert [name for name in names if ".log_" in name] == [
+        "playground.receivers.log_price",
+        "playground.receivers.log_stock",
+    ]
+
+
+def test_who_is_listening_without_js_is_a_page_of_its_own():
+    client = Client()
+
+    response = client.get("/playground/receivers/listening/")
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<title>Who is listening? · Receivers" in html
+    assert '<h1 class="playground__title">Who is listening?</h1>' in html
+    assert '<h2 class="pg-listening__signal"><code>post_save</code></h2>' in html
+    assert client.get("/playground/no-such-scenario/listening/").status_code == 404
