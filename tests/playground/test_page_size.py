@@ -4,7 +4,7 @@ and the log shows its newest part with a link to older entries."""
 import pytest
 
 from playground import log, services
-from playground.models import MAX_RECORDS_PER_MODEL, Action, Product
+from playground.models import MAX_RECORDS_PER_MODEL, LogEntry, Product
 from playground.performing import perform
 from tests.playground.logged import visitor
 
@@ -28,7 +28,7 @@ def fill(sandbox) -> None:
 def test_a_full_sandbox_page_is_under_300_kb():
     client, sandbox = visitor()
     fill(sandbox)
-    events = sum(Action.objects.filter(sandbox=sandbox).values_list("event_count", flat=True))
+    events = sum(LogEntry.objects.filter(sandbox=sandbox).values_list("event_count", flat=True))
     assert Product.objects.filter(sandbox=sandbox).count() == MAX_RECORDS_PER_MODEL
     assert events >= log.MAX_EVENTS
 
