@@ -16,6 +16,10 @@ from playground.models import Article, Product, Review, Tag
 
 @dataclass(frozen=True)
 class Act:
+    """One kind of action a learner can take (a button or a form): how it is
+    filled in, labelled in the log and run. Performing it stores a
+    ``LogEntry``; this is what the views look up by name to perform."""
+
     form: type[forms.forms.Form]
     # label(target, data) -> the action's line in the log
     label: Callable[[Any, dict], str]

@@ -7,7 +7,7 @@ the playground open sees admin changes appear in their log.
 
 from django.contrib import admin
 
-from playground.models import Action, Article, OutboxEmail, Product, Review, Sandbox, Tag
+from playground.models import Article, LogEntry, OutboxEmail, Product, Review, Sandbox, Tag
 
 
 @admin.register(Product)
@@ -42,8 +42,8 @@ class SandboxAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "last_seen_at", "version"]
 
 
-@admin.register(Action)
-class ActionAdmin(admin.ModelAdmin):
+@admin.register(LogEntry)
+class LogEntryAdmin(admin.ModelAdmin):
     """The stored log, read-only: it records what happened."""
 
     list_display = ["label", "sandbox", "created_at", "note", "error"]

@@ -1,34 +1,36 @@
-"""Store recorded actions in the database, and read them back for the page.
+"""Store recorded actions in the sandbox's log, and read the log back for the page.
 
 The recorder (``recording.py``) produces plain records; this module writes
-each one as a single row per action, with its events, bumps the sandbox's
-version so open pages know to refresh, and trims a sandbox's log to its
-newest ``MAX_EVENTS`` events.
+each recorded action as one ``LogEntry`` row, with its events, bumps the
+sandbox's version so open pages know to refresh, and trims a sandbox's log
+to its newest ``MAX_EVENTS`` events.
 """
 
 from django.db import IntegrityError
 from django.db.models import F
 
-from playground.models import Action, Sandbox
-from playground.recording import ActionRecord
+from playground.models import LogEntry, Sandbox
+from playground.recording import RecordedAction
 
 MAX_EVENTS = 500
-# Actions that sent no signal count too: a log never holds more than this.
-MAX_ACTIONS = 500
-# How many actions, and about how many of their events, the page shows at
+# Entries of actions that sent no signal count too: a log never holds more
+# entries than this.
+MAX_ENTRIES = 500
+# How many entries, and about how many of their events, the page shows at
 # once: a full log is megabytes of markup; older entries load on demand.
-RECENT_ACTIONS = 40
+RECENT_ENTRIES = 40
 PAGE_EVENTS = 40
 NO_SIGNALS_NOTE = "No signals sent."
 
 
-def save_action(record: ActionRecord) -> Action | None:
-    """Write one action with its events, then bump the sandbox's version.
+def save_entry(record: RecordedAction) -> LogEntry | None:
+    """Write one recorded action with its events as a log entry, then bump
+    the sandbox's version.
 
     Callers store the record after the block that produced it, so a
     rollback there never takes the log with it. The INSERT comes first and
     the version after it: a page that sees the new version always finds
-    the action. The action comes back with the sandbox's new ``version``,
+    the entry. The entry comes back with the sandbox's new ``version``,
     or None if the sandbox was purged meanwhile.
     """
     note = record.note or ("" if record.events else NO_SIGNALS_NOTE)
@@ -43,7 +45,7 @@ def save_action(record: ActionRecord) -> Action | None:
         }
         for position, event in enumerate(record.events, start=1)
     ]
-    action = Action(
+    entry = LogEntry(
         sandbox_id=record.sandbox_id,
         label=record.label[:300],
         scenario=record.scenario,
@@ -55,16 +57,16 @@ def save_action(record: ActionRecord) -> Action | None:
     try:
         # bulk_create() sends no signals: a catch-all receiver (like
         # receivers.any_model_saved) hears the learner's saves, not the log's.
-        Action.objects.bulk_create([action])
+        LogEntry.objects.bulk_create([entry])
     except IntegrityError:
         return None  # the sandbox was purged meanwhile
-    action.version = touch(record.sandbox_id)
-    if action.version is None:
+    entry.version = touch(record.sandbox_id)
+    if entry.version is None:
         # Purged meanwhile, inside a transaction that checks the foreign
-        # key only when it ends: take the orphaned action back now.
-        Action.objects.filter(pk=action.pk).delete()
+        # key only when it ends: take the orphaned entry back now.
+        LogEntry.objects.filter(pk=entry.pk).delete()
         return None
-    return action
+    return entry
 
 
 def touch(sandbox_id: int) -> int | None:
@@ -82,39 +84,39 @@ def touch(sandbox_id: int) -> int | None:
 
 
 def trim(sandbox_id: int, keep: int | None = None) -> None:
-    """Delete the sandbox's oldest actions: keep the newest ones whose events
-    add up to at most ``keep`` (default ``MAX_EVENTS``), and no more than
-    ``MAX_ACTIONS`` of them. The newest action is always kept whole."""
+    """Delete the sandbox's oldest log entries: keep the newest ones whose
+    events add up to at most ``keep`` (default ``MAX_EVENTS``), and no more
+    than ``MAX_ENTRIES`` of them. The newest entry is always kept whole."""
     keep = MAX_EVENTS if keep is None else keep
     newest_first = (
-        Action.objects.filter(sandbox_id=sandbox_id)
+        LogEntry.objects.filter(sandbox_id=sandbox_id)
         .order_by("-id")
         .values_list("id", "event_count")
     )
     total = 0
-    for index, (action_id, event_count) in enumerate(newest_first):
+    for index, (entry_id, event_count) in enumerate(newest_first):
         total += event_count
-        if index and (total > keep or index >= MAX_ACTIONS):
-            Action.objects.filter(sandbox_id=sandbox_id, id__lte=action_id).delete()
+        if index and (total > keep or index >= MAX_ENTRIES):
+            LogEntry.objects.filter(sandbox_id=sandbox_id, id__lte=entry_id).delete()
             return
 
 
-def page(sandbox: Sandbox, before: int | None = None) -> tuple[list[Action], int | None]:
-    """The newest actions older than ``before`` (all, without it), newest
-    first: up to ``RECENT_ACTIONS`` of them whose events add up to at most
+def page(sandbox: Sandbox, before: int | None = None) -> tuple[list[LogEntry], int | None]:
+    """The newest log entries older than ``before`` (all, without it), newest
+    first: up to ``RECENT_ENTRIES`` of them whose events add up to at most
     ``PAGE_EVENTS``; the first one is shown whole, however long. Also the id
-    to continue from, or None when no older action is left."""
-    actions = Action.objects.filter(sandbox=sandbox).order_by("-id")
+    to continue from, or None when no older entry is left."""
+    entries = LogEntry.objects.filter(sandbox=sandbox).order_by("-id")
     if before is not None:
-        actions = actions.filter(id__lt=before)
+        entries = entries.filter(id__lt=before)
     shown, events = [], 0
-    for action in actions[: RECENT_ACTIONS + 1]:
-        events += action.event_count
-        if shown and (events > PAGE_EVENTS or len(shown) == RECENT_ACTIONS):
+    for entry in entries[: RECENT_ENTRIES + 1]:
+        events += entry.event_count
+        if shown and (events > PAGE_EVENTS or len(shown) == RECENT_ENTRIES):
             return shown, shown[-1].pk
-        shown.append(action)
+        shown.append(entry)
     return shown, None
 
 
 def clear(sandbox: Sandbox) -> None:
-    Action.objects.filter(sandbox=sandbox).delete()
+    LogEntry.objects.filter(sandbox=sandbox).delete()

@@ -188,8 +188,9 @@ class OutboxEmail(models.Model):
         return self.subject
 
 
-class Action(models.Model):
-    """Something that happened to a sandbox, with the signals it caused.
+class LogEntry(models.Model):
+    """One entry of a sandbox's signal log: an action that happened to the
+    sandbox, with the signals it caused.
 
     "Updated Product 'Pen'", "QuerySet.update() on 3 products", or a change
     made in the admin. An action that sent no signal is stored too, so the
@@ -197,7 +198,7 @@ class Action(models.Model):
     """
 
     # No index of its own: the (sandbox, -id) index below serves every
-    # lookup by sandbox, and each index is one more page written per action.
+    # lookup by sandbox, and each index is one more page written per entry.
     sandbox = models.ForeignKey(Sandbox, on_delete=models.CASCADE, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
     label = models.CharField(max_length=300)
@@ -211,7 +212,7 @@ class Action(models.Model):
     #   "arguments": [["created", "True"], ...],
     #   "receivers": [{"name": "playground.receivers.x", "result": "...",
     #                  "error": "", "ms": 0.12}, ...]}, ...]
-    # Kept in the action's own row: one INSERT writes an action whole, with
+    # Kept in the entry's own row: one INSERT writes an entry whole, with
     # nothing half-written between statements, and one SELECT reads the log.
     events = models.JSONField(default=list)
     event_count = models.PositiveIntegerField(default=0)  # len(events), for trimming
@@ -219,6 +220,7 @@ class Action(models.Model):
     class Meta:
         ordering = ["-pk"]
         indexes = [models.Index(fields=["sandbox", "-id"])]
+        verbose_name_plural = "log entries"
 
     def __str__(self):
         return self.label

@@ -225,19 +225,19 @@ def render_added(request, sandbox: Sandbox, scenario: Scenario, outcome: Outcome
     panel: not htmx, the action failed, the scenario shows no products, or
     the page was not exactly one change behind (someone changed the sandbox
     meanwhile, in another tab or in the admin)."""
-    action = outcome.action
-    if not request.htmx or not outcome.ok or action is None:
+    entry = outcome.entry
+    if not request.htmx or not outcome.ok or entry is None:
         return None
-    if "products" not in scenario.records or _shown_version(request) != action.version - 1:
+    if "products" not in scenario.records or _shown_version(request) != entry.version - 1:
         return None
-    sandbox.version = action.version
+    sandbox.version = entry.version
     context = {
         "scenario": scenario,
         "sandbox": sandbox,
         "poll_token": poll_token(sandbox),
         "product": new_product_row(outcome.result, sandbox),
         "product_count": Product.objects.filter(sandbox=sandbox).count(),
-        "action": action,
+        "action": entry,  # the name the action_entry partial reads
         "own_receivers": _own_receivers(scenario),
         # Newest first, as the outbox lists them.
         "new_emails": outcome.emails[::-1],
@@ -280,7 +280,7 @@ def render_older_entries(request, sandbox: Sandbox, scenario: Scenario, before: 
 
 
 def listening_context(scenario: Scenario) -> dict:
-    """"Who is listening?": the receivers of each of the scenario's signals."""
+    """ "Who is listening?": the receivers of each of the scenario's signals."""
     return {
         "scenario": scenario,
         "listening": [inspector.listeners(name) for name in scenario.signals],

@@ -13,7 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist, ObjectNotUpdated
 from django.db import IntegrityError
 
 from playground import log, outbox, recording
-from playground.models import Action, Article, OutboxEmail, Product, Review, Sandbox, Tag
+from playground.models import Article, LogEntry, OutboxEmail, Product, Review, Sandbox, Tag
 from playground.services import Refused
 
 # Trimming the log and the outbox is bookkeeping, not part of an action, so
@@ -22,9 +22,9 @@ from playground.services import Refused
 TIDY_EVERY = 10
 
 
-def store(record: recording.ActionRecord, emails: Sequence[OutboxEmail] = ()) -> Action | None:
-    """Save a recorded action and the e-mails its receivers sent; every
-    TIDY_EVERY-th change, trim the sandbox.
+def store(record: recording.RecordedAction, emails: Sequence[OutboxEmail] = ()) -> LogEntry | None:
+    """Save a recorded action as a log entry, and the e-mails its receivers
+    sent; every TIDY_EVERY-th change, trim the sandbox.
 
     Each is one short statement of its own, with no transaction around
     them: on SQLite a transaction holds the single write lock across
@@ -35,16 +35,16 @@ def store(record: recording.ActionRecord, emails: Sequence[OutboxEmail] = ()) ->
         outbox.deliver(emails)
     except IntegrityError:
         return None  # the sandbox was purged meanwhile
-    action = log.save_action(record)
-    if action is None:
+    entry = log.save_entry(record)
+    if entry is None:
         # Purged meanwhile, inside a transaction that checks foreign keys
         # only when it ends: take the e-mails back too.
         OutboxEmail.objects.filter(pk__in=[email.pk for email in emails if email.pk]).delete()
         return None
-    if action.version % TIDY_EVERY == 0:
+    if entry.version % TIDY_EVERY == 0:
         log.trim(record.sandbox_id)
         outbox.trim(record.sandbox_id)
-    return action
+    return entry
 
 
 @dataclass
@@ -59,7 +59,7 @@ class Outcome:
     refused: bool = False
     # The stored log entry, with its events and the sandbox's new version
     # (None if the sandbox was purged meanwhile).
-    action: Action | None = None
+    entry: LogEntry | None = None
     # The e-mails receivers sent during the action, oldest first (each
     # with its pk once stored).
     emails: list[OutboxEmail] = field(default_factory=list)
@@ -69,7 +69,7 @@ class Outcome:
         return not self.error
 
 
-def _raised_by_a_receiver(error: Exception, record: recording.ActionRecord) -> bool:
+def _raised_by_a_receiver(error: Exception, record: recording.RecordedAction) -> bool:
     # The very exception a receiver raised, not merely "some receiver failed"
     # (send_robust() may have caught that one already).
     return any(run.exception is error for event in record.events for run in event.receivers)
@@ -87,7 +87,7 @@ def _deleted_meanwhile(error: Exception) -> str | None:
     return None
 
 
-def _explain(error: Exception, record: recording.ActionRecord) -> str | None:
+def _explain(error: Exception, record: recording.RecordedAction) -> str | None:
     if isinstance(error, Refused):
         return str(error)
     if _raised_by_a_receiver(error, record):
@@ -100,7 +100,7 @@ def _explain(error: Exception, record: recording.ActionRecord) -> str | None:
     return None
 
 
-def _refused_with(error: Exception, record: recording.ActionRecord) -> int | None:
+def _refused_with(error: Exception, record: recording.RecordedAction) -> int | None:
     """The HTTP status of an action refused before it wrote anything (a
     services.Refused, or a record deleted meanwhile: 404), else None."""
     if isinstance(error, Refused):
@@ -118,7 +118,7 @@ def perform(
     try:
         with (
             outbox.collecting(sandbox.pk) as outcome.emails,
-            recording.action(sandbox.pk, label, scenario=scenario) as record,
+            recording.record_action(sandbox.pk, label, scenario=scenario) as record,
         ):
             outcome.result = call()
     except Exception as error:
@@ -129,7 +129,7 @@ def perform(
         outcome.error = message
         if status := _refused_with(error, record):
             outcome.status, outcome.refused = status, True
-    outcome.action = store(record, outcome.emails)
+    outcome.entry = store(record, outcome.emails)
     return outcome
 
 
@@ -139,7 +139,7 @@ async def aperform(sandbox: Sandbox, label: str, call, *, scenario: str = "") ->
     try:
         with (
             outbox.collecting(sandbox.pk) as outcome.emails,
-            recording.action(sandbox.pk, label, scenario=scenario) as record,
+            recording.record_action(sandbox.pk, label, scenario=scenario) as record,
         ):
             outcome.result = await call()
     except Exception as error:
@@ -150,5 +150,5 @@ async def aperform(sandbox: Sandbox, label: str, call, *, scenario: str = "") ->
         outcome.error = message
         if status := _refused_with(error, record):
             outcome.status, outcome.refused = status, True
-    outcome.action = await sync_to_async(store)(record, outcome.emails)
+    outcome.entry = await sync_to_async(store)(record, outcome.emails)
     return outcome

@@ -1,7 +1,8 @@
 """Record the signals sent for sandbox records, and what each receiver did.
 
-This module only *collects*: it turns signals into plain ``ActionRecord`` /
-``EventRecord`` objects. ``log.py`` stores them and the templates render them.
+This module only *collects*: it turns signals into plain ``RecordedAction`` /
+``RecordedEvent`` objects. ``log.py`` stores each recorded action as a
+``LogEntry`` and the templates render it.
 
 Two hooks do the collecting, and neither touches the receivers themselves:
 
@@ -64,7 +65,7 @@ class ReceiverRun:
 
 
 @dataclass
-class EventRecord:
+class RecordedEvent:
     signal: str
     sender: str
     arguments: list[tuple[str, str]]
@@ -75,33 +76,33 @@ class EventRecord:
 
 
 @dataclass
-class ActionRecord:
+class RecordedAction:
     sandbox_id: int
     label: str
     scenario: str = ""
     note: str = ""
     error: str = ""
-    events: list[EventRecord] = field(default_factory=list)
+    events: list[RecordedEvent] = field(default_factory=list)
 
 
 @dataclass
 class Recording:
     """Everything being collected in one request (or one test)."""
 
-    # The action opened by ``action()``, if any. Signals outside one are
-    # recorded only when they change a sandbox record (the admin, say).
-    current: ActionRecord | None = None
-    # Changes made outside ``action()``, one action per sandbox touched.
+    # The action opened by ``record_action()``, if any. Signals outside one
+    # are recorded only when they change a sandbox record (the admin, say).
+    current: RecordedAction | None = None
+    # Changes made outside ``record_action()``, one action per sandbox touched.
     implicit_label: str = ""
-    implicit: dict[int, ActionRecord] = field(default_factory=dict)
+    implicit: dict[int, RecordedAction] = field(default_factory=dict)
     # Request signals are collected here until the middleware decides
     # whether this request is logged.
-    request_action: ActionRecord | None = None
+    request_action: RecordedAction | None = None
     # Receivers running right now, innermost last.
     stack: list[ReceiverRun] = field(default_factory=list)
     # The newest event sent from each nesting level, keyed by the running
     # receiver that sent it (None: sent by the action itself).
-    open_events: dict[int | None, EventRecord] = field(default_factory=dict)
+    open_events: dict[int | None, RecordedEvent] = field(default_factory=dict)
     # Exceptions already written to the server log: one raised deep down
     # passes several receivers, then the action, and is logged only once.
     reported: list[BaseException] = field(default_factory=list)
@@ -336,7 +337,7 @@ def observe(sender, signal, **kwargs):
     for receiver in receivers:
         _watch(receiver)
     parent = recording.stack[-1] if recording.stack else None
-    event = EventRecord(
+    event = RecordedEvent(
         signal=name,
         sender=_sender_label(sender),
         arguments=[(key, describe(value)) for key, value in kwargs.items()],
@@ -358,12 +359,12 @@ def observe(sender, signal, **kwargs):
 CHANGE_SIGNALS = {"pre_save", "post_save", "pre_delete", "post_delete", "m2m_changed"}
 
 
-def _implicit_action(recording: Recording, name: str, kwargs) -> ActionRecord | None:
+def _implicit_action(recording: Recording, name: str, kwargs) -> RecordedAction | None:
     sandbox_id = _sandbox_id(kwargs)
     if sandbox_id is None or not recording.implicit_label or name not in CHANGE_SIGNALS:
         return None
     if sandbox_id not in recording.implicit:
-        recording.implicit[sandbox_id] = ActionRecord(
+        recording.implicit[sandbox_id] = RecordedAction(
             sandbox_id=sandbox_id, label=recording.implicit_label
         )
     return recording.implicit[sandbox_id]
@@ -528,7 +529,7 @@ def install() -> None:
 
 def begin_request() -> Recording:
     """Start collecting for a new request in this thread or task."""
-    recording = Recording(request_action=ActionRecord(sandbox_id=0, label=""))
+    recording = Recording(request_action=RecordedAction(sandbox_id=0, label=""))
     _recording.set(recording)
     return recording
 
@@ -540,7 +541,7 @@ def end_request() -> None:
 
 
 @contextlib.contextmanager
-def action(sandbox_id: int, label: str, *, scenario: str = ""):
+def record_action(sandbox_id: int, label: str, *, scenario: str = ""):
     """Group every signal sent inside the block under one labelled action.
 
     The exception that ends the block, if any, is recorded and re-raised.
@@ -553,7 +554,7 @@ def action(sandbox_id: int, label: str, *, scenario: str = ""):
     if recording is None:
         recording = Recording()
         token = _recording.set(recording)
-    record = ActionRecord(sandbox_id=sandbox_id, label=label, scenario=scenario)
+    record = RecordedAction(sandbox_id=sandbox_id, label=label, scenario=scenario)
     outer = recording.current
     recording.current = record
     recording.stack.clear()

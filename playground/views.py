@@ -98,7 +98,7 @@ def row(request: HttpRequest, slug: str, model: str, pk: int) -> HttpResponse:
 
 @require_GET
 def listening(request: HttpRequest, slug: str) -> HttpResponse:
-    """"Who is listening?" when opened: with htmx the list alone, without
+    """ "Who is listening?" when opened: with htmx the list alone, without
     JS a page of its own."""
     scenario = _scenario_or_404(slug)
     context = panels.listening_context(scenario)

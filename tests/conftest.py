@@ -95,20 +95,21 @@ def run(sandbox, request):
     The scenario defaults to the test module's ``SCENARIO`` (a lesson test
     module names its lesson's), else none.
     """
-    from playground.models import Action
+    from playground.models import LogEntry
     from playground.performing import perform
     from tests.playground.logged import last_action
 
     def run_action(call, label: str = "test action", *, scenario: str | None = None):
         if scenario is None:
             scenario = getattr(request.module, "SCENARIO", "")
-        newest = Action.objects.filter(sandbox=sandbox).order_by("-pk").first()
+        newest = LogEntry.objects.filter(sandbox=sandbox).order_by("-pk").first()
         outcome = perform(sandbox, label, call, scenario=scenario)
         logged = last_action(sandbox)
         # Exactly one new action, and it is this one.
-        assert newest is None or logged.action.pk > newest.pk
-        assert Action.objects.filter(sandbox=sandbox, pk__gt=getattr(newest, "pk", 0)).count() == 1
-        assert (logged.action.label, logged.action.scenario) == (label, scenario)
+        assert newest is None or logged.entry.pk > newest.pk
+        added = LogEntry.objects.filter(sandbox=sandbox, pk__gt=getattr(newest, "pk", 0))
+        assert added.count() == 1
+        assert (logged.entry.label, logged.entry.scenario) == (label, scenario)
         logged.outcome = outcome
         return logged
 

@@ -476,8 +476,7 @@ def test_who_is_listening_loads_when_opened_and_show_all_lists_every_row(
 
     sandbox = Sandbox.objects.get()
     Product.objects.bulk_create(
-        Product(sandbox=sandbox, name=f"Product {number}", price=1, stock=1)
-        for number in range(22)
+        Product(sandbox=sandbox, name=f"Product {number}", price=1, stock=1) for number in range(22)
     )
     page.reload()
     rows = page.locator("#pg-list-products > .pg-row")

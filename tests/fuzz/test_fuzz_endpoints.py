@@ -49,8 +49,8 @@ from playground.models import (
     IMAGE_SUFFIXES,
     MAX_PRICE,
     MAX_STOCK,
-    Action,
     Article,
+    LogEntry,
     OutboxEmail,
     Product,
     RateWindow,
@@ -142,7 +142,7 @@ def snapshot(sandbox_id: int, *, requests_logged: bool = False) -> dict:
     rows["outbox"] = list(
         OutboxEmail.objects.filter(sandbox_id=sandbox_id).order_by("pk").values("to", "subject")
     )
-    logged = Action.objects.filter(sandbox_id=sandbox_id).exclude(
+    logged = LogEntry.objects.filter(sandbox_id=sandbox_id).exclude(
         label__startswith=REQUEST_LOG_PREFIX
     )
     rows["actions"] = list(logged.order_by("pk").values_list("pk", "label", "error"))
@@ -188,7 +188,7 @@ def new_actions(before: dict, after: dict) -> list[tuple]:
 
 def assert_log_consistent(sandbox_id: int) -> None:
     """Every action whole: its events numbered 1..n, and counted right."""
-    actions = Action.objects.filter(sandbox_id=sandbox_id).values_list(
+    actions = LogEntry.objects.filter(sandbox_id=sandbox_id).values_list(
         "pk", "events", "event_count"
     )
     total = 0
@@ -784,12 +784,12 @@ def test_switch_reset_async_view_and_raise(endpoint, name, data, other):
     valid = slug in SCENARIO_SLUGS and sent.method == "POST"
     if endpoint == "reset" and response.status_code == 200 and valid:
         assert counts(sandbox.pk) == SEED_COUNTS
-        assert not Action.objects.filter(sandbox=sandbox).exists()
+        assert not LogEntry.objects.filter(sandbox=sandbox).exists()
     elif endpoint != "reset":
         assert counts(sandbox.pk) == before
     if endpoint == "raise" and valid and response.status_code == 200:
         assert "The view raised RaisedOnPurpose" in body
-        (logged,) = Action.objects.filter(sandbox=sandbox, label__startswith=REQUEST_LOG_PREFIX)
+        (logged,) = LogEntry.objects.filter(sandbox=sandbox, label__startswith=REQUEST_LOG_PREFIX)
         assert logged.label.endswith("/raise/ → 500")
 
 

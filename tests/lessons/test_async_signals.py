@@ -21,7 +21,7 @@ from lessons.examples.async_signals import (
     receipt_id,
 )
 from playground import inspector
-from playground.models import Action, Product, Sandbox
+from playground.models import LogEntry, Product, Sandbox
 from playground.sandboxes import SESSION_KEY
 
 EXAMPLES_LOGGER = "lessons.examples.async_signals"
@@ -307,8 +307,8 @@ def test_the_async_orm_inside_an_async_receiver_works(signal, monkeypatch):
 RECEIVERS = "playground.receivers."
 
 
-def runs(action):
-    [event] = action.events
+def runs(entry):
+    [event] = entry.events
     return (
         event["signal"],
         event["sender"],
@@ -330,11 +330,11 @@ def test_try_it_view_async_then_view(client):
     # Step 1: "View (async)".
     response = client.post(f"/playground/async-signals/product/{notebook.pk}/view-async/")
     assert response.status_code == 302  # a plain form post redirects back to the page
-    action = Action.objects.filter(sandbox=sandbox).latest("pk")
-    assert action.label == (
+    entry = LogEntry.objects.filter(sandbox=sandbox).latest("pk")
+    assert entry.label == (
         "Viewed Product 'Notebook' from an async view: await product_viewed.asend()"
     )
-    assert runs(action) == (
+    assert runs(entry) == (
         "product_viewed",
         "Product",
         [["product", "<Product: Notebook>"]],
@@ -346,9 +346,9 @@ def test_try_it_view_async_then_view(client):
     # Step 2: "View" (the sync view, send()).
     response = client.post(f"/playground/async-signals/product/{notebook.pk}/view/")
     assert response.status_code == 302
-    action = Action.objects.filter(sandbox=sandbox).latest("pk")
-    assert action.label == "Viewed Product 'Notebook': product_viewed.send()"
-    assert runs(action)[3] == expected_runs
+    entry = LogEntry.objects.filter(sandbox=sandbox).latest("pk")
+    assert entry.label == "Viewed Product 'Notebook': product_viewed.send()"
+    assert runs(entry)[3] == expected_runs
     notebook.refresh_from_db()
     assert notebook.views == 2
 

@@ -317,7 +317,7 @@ def test_try_it_share_with_send(notebook):
     assert logged.errors() == [
         ("playground.receivers.post_to_partner_feed", f"ConnectionError: {FAILURE}")
     ]
-    assert logged.action.error == f"ConnectionError: {FAILURE}"
+    assert logged.entry.error == f"ConnectionError: {FAILURE}"
     assert logged.outcome.error == (
         f"A receiver raised ConnectionError: {FAILURE}. The log shows every signal up to the error."
     )
@@ -341,7 +341,7 @@ def test_try_it_share_with_send_robust(notebook, dispatch_errors):
     assert logged.errors() == [
         ("playground.receivers.post_to_partner_feed", f"ConnectionError: {FAILURE}")
     ]
-    assert logged.action.error == ""
+    assert logged.entry.error == ""
     assert logged.outcome.ok
     assert dispatch_errors() == [
         ("ERROR", f"Error calling post_to_partner_feed in Signal.send_robust() ({FAILURE})")

@@ -327,7 +327,7 @@ def test_try_it_steps():
     outcome, logged = run(sandbox, lambda: services.products_restock(sandbox=sandbox, amount=5))
     assert outcome.result == 6
     assert logged.signals == []
-    assert logged.action.note == "No signals sent."
+    assert logged.entry.note == "No signals sent."
 
     # Step 5: QuerySet.delete() of the "Bulk item" products.
     items = list(Product.objects.filter(sandbox=sandbox, name__startswith="Bulk item"))

@@ -432,7 +432,7 @@ def test_try_it_1_loading_the_list_sends_one_init_pair_per_product(sandbox):
 
     logged = click(sandbox, "product-list")
 
-    assert logged.action.label.startswith("Loaded the product list")
+    assert logged.entry.label.startswith("Loaded the product list")
     assert logged.signals == [("pre_init", "Product"), ("post_init", "Product")] * 3
     assert logged.arguments(1) == [
         [

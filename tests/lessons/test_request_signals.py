@@ -40,7 +40,7 @@ from django.test.client import AsyncClientHandler, ClientHandler
 from django.urls import path
 
 from lessons.examples.request_signals import keep_temp_tables_in_memory
-from playground.models import Action, Sandbox
+from playground.models import LogEntry, Sandbox
 from playground.recording import live_receivers
 from playground.sandboxes import SESSION_KEY
 from tests.playground.logged import stored
@@ -590,14 +590,14 @@ def logged(tab):
     never logged) guarantees that everything before it is stored."""
     status, _ = tab.get(f"{PAGE}live/")
     assert status in (200, 204)
-    actions = Action.objects.filter(sandbox=sandbox_of(tab)).order_by("pk")
-    return [stored(action) for action in actions]
+    entries = LogEntry.objects.filter(sandbox=sandbox_of(tab)).order_by("pk")
+    return [stored(entry) for entry in entries]
 
 
-def playground_runs(entry, position):
+def playground_runs(request_log, position):
     return [
         (name, result)
-        for name, result in entry.receivers(position)
+        for name, result in request_log.receivers(position)
         if not name.startswith("django.")
     ]
 
@@ -614,21 +614,21 @@ def test_try_it_start_logging_logs_that_very_request(tab, opened_connections):
 
     assert status == 200
     assert "Log my own requests: <strong>ON</strong>" in body
-    [entry] = logged(tab)
-    assert entry.action.label == f"Request: POST {SWITCH} → 200"
+    [request_log] = logged(tab)
+    assert request_log.entry.label == f"Request: POST {SWITCH} → 200"
     # No connection_created: the page load opened this thread's database
     # connection, and CONN_MAX_AGE keeps it for the tab's next requests.
-    assert entry.signals == [
+    assert request_log.signals == [
         ("request_started", "WSGIHandler"),
         ("request_finished", "WSGIHandler"),
     ]
     assert opened_connections == []
-    assert entry.arguments(1) == [["environ", f"{{…WSGI environ…, 'PATH_INFO': '{SWITCH}'}}"]]
-    assert entry.arguments(2) == []
-    assert playground_runs(entry, 1) == [
+    assert request_log.arguments(1) == [["environ", f"{{…WSGI environ…, 'PATH_INFO': '{SWITCH}'}}"]]
+    assert request_log.arguments(2) == []
+    assert playground_runs(request_log, 1) == [
         ("request_began", f"WSGIHandler started handling {SWITCH}")
     ]
-    assert playground_runs(entry, 2) == [("request_ended", "response closed")]
+    assert playground_runs(request_log, 2) == [("request_ended", "response closed")]
     # Django's own receivers are listed too. Those connected before the recorder
     # ran before it could time them. (Which ones those are depends on what ran
     # earlier in this process: the test Client and CaptureQueriesContext
@@ -637,7 +637,7 @@ def test_try_it_start_logging_logs_that_very_request(tab, opened_connections):
         (1, request_started, "django.db.reset_queries"),
         (2, request_finished, "django.core.cache.close_caches"),
     ]:
-        results = dict(entry.receivers(position))
+        results = dict(request_log.receivers(position))
         assert name in results
         expected = (
             "ran before the recorder (not timed)" if connected_before_recorder(signal, name) else ""
@@ -673,16 +673,16 @@ def test_try_it_raise_inside_a_view(tab, quiet_request_log, opened_connections, 
 
     assert status == 200  # the playground swaps Django's 500 page for the panel
     assert "The view raised RaisedOnPurpose." in body
-    entry = logged(tab)[-1]
-    assert entry.action.label == f"Request: POST {RAISE} → 500"
-    assert entry.signals == [
+    request_log = logged(tab)[-1]
+    assert request_log.entry.label == f"Request: POST {RAISE} → 500"
+    assert request_log.signals == [
         ("request_started", "WSGIHandler"),
         ("got_request_exception", "None"),
         ("request_finished", "WSGIHandler"),
     ]
     assert opened_connections == []
-    assert entry.arguments(2) == [["request", f"<WSGIRequest: POST '{RAISE}'>"]]
-    assert playground_runs(entry, 2) == [
+    assert request_log.arguments(2) == [["request", f"<WSGIRequest: POST '{RAISE}'>"]]
+    assert playground_runs(request_log, 2) == [
         ("request_failed", f"a view raised while handling {RAISE}")
     ]
 
@@ -763,18 +763,18 @@ def test_with_conn_max_age_0_the_log_would_show_connection_created(conn_max_age_
 
         tab.press(SWITCH, on="on")
 
-        [entry] = logged(tab)
+        [request_log] = logged(tab)
     finally:
         tab.close()
-    assert entry.signals == [
+    assert request_log.signals == [
         ("request_started", "WSGIHandler"),
         ("connection_created", "DatabaseWrapper"),
         ("request_finished", "WSGIHandler"),
     ]
-    assert entry.arguments(2) == [
+    assert request_log.arguments(2) == [
         ["connection", f"<DatabaseWrapper vendor='{connection.vendor}' alias='default'>"]
     ]
-    assert playground_runs(entry, 2) == [
+    assert playground_runs(request_log, 2) == [
         ("database_connected", f"opened a {connection.vendor} connection ('default')")
     ]
 

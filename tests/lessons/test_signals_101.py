@@ -654,7 +654,7 @@ def test_try_it_1_creating_a_product_sends_four_signals_and_the_receiver_reports
         {"name": "Pen", "price": Decimal("2.50"), "stock": 30, "image": None},
     )
 
-    assert logged.action.label == "Created Product 'Pen'"
+    assert logged.entry.label == "Created Product 'Pen'"
     assert logged.signals == [
         ("pre_init", "Product"),
         ("post_init", "Product"),
@@ -675,7 +675,7 @@ def test_try_it_2_editing_a_product_sends_only_the_save_pair(sandbox):
         record=notebook,
     )
 
-    assert logged.action.label == "Updated Product 'Notebook'"
+    assert logged.entry.label == "Updated Product 'Notebook'"
     assert logged.signals == [("pre_save", "Product"), ("post_save", "Product")]
     assert ["created", "False"] in logged.arguments(2)
     assert logged.receivers(2)[0] == ("report_product_saved", "Product 'Notebook' was updated")

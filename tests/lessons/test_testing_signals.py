@@ -399,7 +399,7 @@ def test_try_it_adding_a_review_sends_the_init_and_save_pairs_and_an_email(
     )
     logged = last_action(sandbox)
 
-    assert logged.action.label == "Added a review of Product 'Notebook'"
+    assert logged.entry.label == "Added a review of Product 'Notebook'"
     assert logged.signals == [
         ("pre_init", "Review"),
         ("post_init", "Review"),

@@ -412,7 +412,7 @@ def test_try_it_steps(sandbox, sandbox_outbox):
         ("email_update_on_commit", "e-mail will be sent when the transaction commits"),
         ("fail_on_demand", SWITCHED_ON),
     ]
-    assert logged.action.error == SWITCHED_ON
+    assert logged.entry.error == SWITCHED_ON
     assert stored(pen.pk) == {**PEN_BEFORE, "price": Decimal("30.00")}
     assert len(outbox(sandbox)) == 1
 

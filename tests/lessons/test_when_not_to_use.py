@@ -62,7 +62,7 @@ def post_save_results(logged) -> list[tuple[str, str]]:
 def test_saving_a_review_quietly_recomputes_the_rating(notebook):
     logged = add_review_as_the_panel_does(notebook)
 
-    assert logged.action.label == "Added a review of Product 'Notebook'"
+    assert logged.entry.label == "Added a review of Product 'Notebook'"
     assert post_save_results(logged) == [
         ("any_model_saved", "heard a save from Review"),
         ("email_review_author", "thanked the reviewer by e-mail"),

@@ -1,6 +1,6 @@
 """What the playground and lesson tests share: reading the stored log back.
 
-Tests read the log back from the database (``Action`` rows and their
+Tests read the log back from the database (``LogEntry`` rows and their
 ``events``), exactly as the page does, rather than the recorder's in-memory
 records: what is asserted is what a learner would see. The fixtures that use
 these helpers live in the conftests; this is a plain module so that test
@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from playground import actions
-from playground.models import Action, Product, Sandbox
+from playground.models import LogEntry, Product, Sandbox
 from playground.performing import Outcome, perform
 from playground.sandboxes import SESSION_KEY
 
@@ -42,9 +42,9 @@ def panel_with_an_open_row(client: Client, slug: str, product_name: str) -> str:
 
 @dataclass
 class Logged:
-    """One stored action: its ``Action`` row and its events in order."""
+    """One stored action: its ``LogEntry`` row and its events in order."""
 
-    action: Action
+    entry: LogEntry
     # Each stored event, with its keys as attributes (event.signal, …).
     events: list[SimpleNamespace]
     # What ``perform`` returned, when the action was run by the ``run`` fixture.
@@ -94,9 +94,9 @@ class Logged:
         ]
 
 
-def stored(action: Action) -> Logged:
-    """An action and its events, read back from the database."""
-    return Logged(action=action, events=[SimpleNamespace(**event) for event in action.events])
+def stored(entry: LogEntry) -> Logged:
+    """A log entry and its events, read back from the database."""
+    return Logged(entry=entry, events=[SimpleNamespace(**event) for event in entry.events])
 
 
 def press(sandbox: Sandbox, action: str, data=None, *, scenario: str, record=None) -> Logged:
@@ -114,7 +114,7 @@ def press(sandbox: Sandbox, action: str, data=None, *, scenario: str, record=Non
 
 def last_action(sandbox: Sandbox) -> Logged:
     """The newest stored action of ``sandbox``, with its events."""
-    return stored(Action.objects.filter(sandbox=sandbox).latest("pk"))
+    return stored(LogEntry.objects.filter(sandbox=sandbox).latest("pk"))
 
 
 def init_pair(model: str) -> list[tuple[str, str]]:

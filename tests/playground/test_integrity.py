@@ -13,8 +13,8 @@ from playground.models import (
     MAX_PRICE,
     MAX_STOCK,
     MAX_VIEWS,
-    Action,
     Article,
+    LogEntry,
     OutboxEmail,
     Product,
     Review,
@@ -46,8 +46,8 @@ def rows(sandbox) -> dict:
     }
 
 
-def newest_action(sandbox) -> Action:
-    return Action.objects.filter(sandbox=sandbox).latest("pk")
+def newest_entry(sandbox) -> LogEntry:
+    return LogEntry.objects.filter(sandbox=sandbox).latest("pk")
 
 
 # --- 1. Numbers that fit their columns -----------------------------------------------
@@ -70,8 +70,8 @@ def test_a_bulk_update_that_would_overflow_a_price_is_refused_before_any_write()
     # The form keeps what the learner typed, to correct it.
     assert 'name="bulk-update-percent" value="50"' in response.content.decode()
     assert rows(sandbox) == before
-    action = newest_action(sandbox)
-    assert (action.label, action.error) == (
+    entry = newest_entry(sandbox)
+    assert (entry.label, entry.error) == (
         "bulk_update(): every price +50%",
         "DoesNotFit: " + alert(response),
     )
@@ -110,7 +110,7 @@ def test_a_restock_past_the_stock_limit_is_refused_before_any_write():
         "1000000. Nothing was changed."
     )
     assert rows(sandbox) == before
-    assert newest_action(sandbox).error.startswith("DoesNotFit: Adding 5 would give")
+    assert newest_entry(sandbox).error.startswith("DoesNotFit: Adding 5 would give")
 
 
 # Each value bypasses every form and service; the database itself refuses it.
@@ -215,7 +215,7 @@ def test_an_edit_racing_a_delete_answers_404_and_brings_nothing_back(model, acti
     # same transaction, rolls back with the failed update.
     left = list(model_class.objects.filter(pk=record.pk).values())
     assert left == (original if action == "edit-atomic" else [])
-    logged = newest_action(sandbox)
+    logged = newest_entry(sandbox)
     signals = [(event["signal"], event["sender"]) for event in logged.events]
     assert ("post_save", model_class.__name__) not in signals
     assert logged.error == (
@@ -278,7 +278,7 @@ def test_a_stale_edit_form_gets_409_with_the_current_values(model, action, slug,
             field = re.search(rf'<input[^>]*name="{key}-{name}"[^>]*>', page)[0]
             assert f'value="{getattr(current, name)}"' in field
     assert f'name="{key}-version" value="{services.version_of(current)}"' in page
-    assert newest_action(sandbox).error.startswith("EditedMeanwhile: ")
+    assert newest_entry(sandbox).error.startswith("EditedMeanwhile: ")
 
 
 def test_an_edit_form_without_its_version_is_refused():
@@ -295,7 +295,7 @@ def test_an_edit_form_without_its_version_is_refused():
         response
     )
     assert rows(sandbox) == before
-    assert not Action.objects.filter(sandbox=sandbox).exists()
+    assert not LogEntry.objects.filter(sandbox=sandbox).exists()
 
 
 # --- 4. Actions on a record deleted meanwhile -------------------------------------------------
@@ -347,7 +347,7 @@ def test_an_action_on_a_record_deleted_meanwhile_answers_404(
     assert alert(response) == f"This {kind} was deleted (in another tab?), so nothing was changed."
     assert not model_class.objects.filter(pk=record.pk).exists()
     assert not Review.objects.filter(sandbox=sandbox, author="Ann").exists()
-    assert newest_action(sandbox).error
+    assert newest_entry(sandbox).error
 
 
 # Autocommit: the foreign key is checked when the INSERT commits, as in a view.
@@ -374,7 +374,7 @@ def test_a_review_racing_its_products_delete_answers_404():
     assert alert(response) == "This product was deleted (in another tab?), so nothing was changed."
     assert not Review.objects.filter(sandbox=sandbox, author="Ann").exists()
     assert not OutboxEmail.objects.filter(sandbox=sandbox).exists()  # no thank-you e-mail
-    assert newest_action(sandbox).error == "DoesNotExist: Product 1 was deleted".replace(
+    assert newest_entry(sandbox).error == "DoesNotExist: Product 1 was deleted".replace(
         "1", str(lamp.pk)
     )
 

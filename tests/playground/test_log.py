@@ -3,19 +3,19 @@
 import pytest
 
 from playground import log, outbox
-from playground.models import Action, OutboxEmail, Sandbox
+from playground.models import LogEntry, OutboxEmail, Sandbox
 from playground.performing import TIDY_EVERY, perform, store
-from playground.recording import ActionRecord, EventRecord, ReceiverRun
+from playground.recording import ReceiverRun, RecordedAction, RecordedEvent
 from playground.sandboxes import create_sandbox
 
 
-def record(sandbox: Sandbox, label: str, events: int, **fields) -> ActionRecord:
+def record(sandbox: Sandbox, label: str, events: int, **fields) -> RecordedAction:
     """An action with ``events`` made-up events, numbered in their sender."""
-    return ActionRecord(
+    return RecordedAction(
         sandbox_id=sandbox.pk,
         label=label,
         events=[
-            EventRecord(signal="post_save", sender=f"{label}.{n}", arguments=[("n", str(n))])
+            RecordedEvent(signal="post_save", sender=f"{label}.{n}", arguments=[("n", str(n))])
             for n in range(1, events + 1)
         ],
         **fields,
@@ -24,15 +24,15 @@ def record(sandbox: Sandbox, label: str, events: int, **fields) -> ActionRecord:
 
 def stored_events(sandbox: Sandbox) -> list[str]:
     """Every stored event of the sandbox, oldest first, by its sender."""
-    actions = Action.objects.filter(sandbox=sandbox).order_by("pk")
+    entries = LogEntry.objects.filter(sandbox=sandbox).order_by("pk")
     return [
-        event["sender"] for events in actions.values_list("events", flat=True) for event in events
+        event["sender"] for events in entries.values_list("events", flat=True) for event in events
     ]
 
 
 def stored_labels(sandbox: Sandbox) -> list[str]:
     return list(
-        Action.objects.filter(sandbox=sandbox).order_by("pk").values_list("label", flat=True)
+        LogEntry.objects.filter(sandbox=sandbox).order_by("pk").values_list("label", flat=True)
     )
 
 
@@ -40,22 +40,22 @@ def stored_labels(sandbox: Sandbox) -> list[str]:
 def history(sandbox) -> Sandbox:
     """Four actions, oldest first: A with 3 events, B with 2, C silent, D with 2."""
     for label, events in (("A", 3), ("B", 2), ("C", 0), ("D", 2)):
-        log.save_action(record(sandbox, label, events))
+        log.save_entry(record(sandbox, label, events))
     assert stored_events(sandbox) == ["A.1", "A.2", "A.3", "B.1", "B.2", "D.1", "D.2"]
     return sandbox
 
 
-# -- save_action -----------------------------------------------------------------------
+# -- save_entry -----------------------------------------------------------------------
 
 
-def test_save_action_stores_the_events_in_order_with_their_details(sandbox):
-    action_record = ActionRecord(
+def test_save_entry_stores_the_events_in_order_with_their_details(sandbox):
+    recorded = RecordedAction(
         sandbox_id=sandbox.pk,
         label="Created Product 'Pen'",
         scenario="signals-101",
         events=[
-            EventRecord(signal="pre_save", sender="Product", arguments=[("raw", "False")]),
-            EventRecord(
+            RecordedEvent(signal="pre_save", sender="Product", arguments=[("raw", "False")]),
+            RecordedEvent(
                 signal="post_save",
                 sender="Product",
                 arguments=[("created", "True"), ("update_fields", "None")],
@@ -65,9 +65,9 @@ def test_save_action_stores_the_events_in_order_with_their_details(sandbox):
         ],
     )
 
-    action = log.save_action(action_record)
+    entry = log.save_entry(recorded)
 
-    assert (action.label, action.scenario, action.note, action.error) == (
+    assert (entry.label, entry.scenario, entry.note, entry.error) == (
         "Created Product 'Pen'",
         "signals-101",
         "",
@@ -91,36 +91,36 @@ def test_save_action_stores_the_events_in_order_with_their_details(sandbox):
             "receivers": [{"name": "app.r", "result": "done", "error": "", "ms": 0.5}],
         },
     ]
-    assert action.events == expected
-    stored = Action.objects.get(pk=action.pk)
+    assert entry.events == expected
+    stored = LogEntry.objects.get(pk=entry.pk)
     assert (stored.events, stored.event_count, stored.sandbox_id) == (expected, 2, sandbox.pk)
 
 
-def test_save_action_notes_an_action_without_events(sandbox):
-    action = log.save_action(record(sandbox, "silent", 0))
+def test_save_entry_notes_an_action_without_events(sandbox):
+    entry = log.save_entry(record(sandbox, "silent", 0))
 
-    assert action.note == "No signals sent."
-    assert Action.objects.get(pk=action.pk).events == []
-
-
-def test_save_action_keeps_a_note_given_by_the_recorder(sandbox):
-    action = log.save_action(record(sandbox, "noted", 0, note="Look at this."))
-
-    assert action.note == "Look at this."
+    assert entry.note == "No signals sent."
+    assert LogEntry.objects.get(pk=entry.pk).events == []
 
 
-def test_save_action_cuts_the_label_to_300_characters(sandbox):
-    action = log.save_action(record(sandbox, "x" * 400, 0))
+def test_save_entry_keeps_a_note_given_by_the_recorder(sandbox):
+    entry = log.save_entry(record(sandbox, "noted", 0, note="Look at this."))
 
-    action.refresh_from_db()
-    assert action.label == "x" * 300
+    assert entry.note == "Look at this."
+
+
+def test_save_entry_cuts_the_label_to_300_characters(sandbox):
+    entry = log.save_entry(record(sandbox, "x" * 400, 0))
+
+    entry.refresh_from_db()
+    assert entry.label == "x" * 300
 
 
 @pytest.mark.parametrize("events", [0, 3])
-def test_save_action_bumps_the_sandbox_version_by_exactly_one(sandbox, events):
+def test_save_entry_bumps_the_sandbox_version_by_exactly_one(sandbox, events):
     before = Sandbox.objects.get(pk=sandbox.pk).version
 
-    log.save_action(record(sandbox, "bump", events))
+    log.save_entry(record(sandbox, "bump", events))
 
     assert Sandbox.objects.get(pk=sandbox.pk).version == before + 1
 
@@ -134,13 +134,13 @@ def test_perform_bumps_the_version_once_per_action(sandbox):
     assert Sandbox.objects.get(pk=sandbox.pk).version == before + 2
 
 
-def test_save_action_for_a_purged_sandbox_stores_nothing(sandbox):
-    action_record = record(sandbox, "late", 2)
+def test_save_entry_for_a_purged_sandbox_stores_nothing(sandbox):
+    recorded = record(sandbox, "late", 2)
     sandbox_id = sandbox.pk
     sandbox.delete()
 
-    assert log.save_action(action_record) is None
-    assert not Action.objects.filter(sandbox_id=sandbox_id).exists()
+    assert log.save_entry(recorded) is None
+    assert not LogEntry.objects.filter(sandbox_id=sandbox_id).exists()
 
 
 # -- trim ------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ def test_trim_with_room_to_spare_changes_nothing(history, keep):
     assert stored_labels(history) == ["A", "B", "C", "D"]
 
 
-def test_trim_always_keeps_the_newest_action(history):
+def test_trim_always_keeps_the_newest_entry(history):
     log.trim(history.pk, keep=0)
 
     assert stored_labels(history) == ["D"]
@@ -178,7 +178,7 @@ def test_trim_always_keeps_the_newest_action(history):
 
 def test_trim_leaves_other_sandboxes_alone(history):
     other = create_sandbox()
-    log.save_action(record(other, "O", 4))
+    log.save_entry(record(other, "O", 4))
 
     log.trim(history.pk, keep=1)
 
@@ -187,9 +187,9 @@ def test_trim_leaves_other_sandboxes_alone(history):
 
 
 def test_trim_keeps_at_most_max_actions_even_without_events(sandbox, monkeypatch):
-    monkeypatch.setattr(log, "MAX_ACTIONS", 3)
+    monkeypatch.setattr(log, "MAX_ENTRIES", 3)
     for label in "ABCDE":
-        log.save_action(record(sandbox, label, 0))
+        log.save_entry(record(sandbox, label, 0))
 
     log.trim(sandbox.pk)
 
@@ -199,7 +199,7 @@ def test_trim_keeps_at_most_max_actions_even_without_events(sandbox, monkeypatch
 def _fill_log_to_the_limit(sandbox) -> None:
     """MAX_EVENTS old events in one action, then the sandbox's version set
     so that the next stored action is the last one before a tidy."""
-    log.save_action(record(sandbox, "old", log.MAX_EVENTS))
+    log.save_entry(record(sandbox, "old", log.MAX_EVENTS))
     Sandbox.objects.filter(pk=sandbox.pk).update(version=2 * TIDY_EVERY - 2)
 
 
@@ -241,4 +241,4 @@ def test_store_for_a_purged_sandbox_stores_nothing(sandbox):
     sandbox.delete()
 
     assert store(late) is None
-    assert not Action.objects.filter(sandbox_id=sandbox_id).exists()
+    assert not LogEntry.objects.filter(sandbox_id=sandbox_id).exists()

@@ -112,7 +112,7 @@ def test_emails_of_a_purged_sandbox_are_dropped_with_its_log(sandbox):
 
     outcome = perform(sandbox, "purged", send_and_purge)
 
-    assert outcome.action is None
+    assert outcome.entry is None
     assert not OutboxEmail.objects.exists()
 
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from playground import log, panels, scenarios, services
-from playground.models import MAX_RECORDS_PER_MODEL, Action, Product
+from playground.models import MAX_RECORDS_PER_MODEL, LogEntry, Product
 from playground.performing import perform
 from tests.playground.logged import visitor
 
@@ -31,7 +31,7 @@ def fill(sandbox) -> None:
 def test_a_full_sandbox_page_is_under_300_kb_in_every_scenario():
     client, sandbox = visitor()
     fill(sandbox)
-    events = sum(Action.objects.filter(sandbox=sandbox).values_list("event_count", flat=True))
+    events = sum(LogEntry.objects.filter(sandbox=sandbox).values_list("event_count", flat=True))
     assert Product.objects.filter(sandbox=sandbox).count() == MAX_RECORDS_PER_MODEL
     assert events >= log.MAX_EVENTS
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from playground import scenarios
-from playground.models import Action, OutboxEmail, Product, Sandbox
+from playground.models import LogEntry, OutboxEmail, Product, Sandbox
 from playground.performing import perform
 from playground.sandboxes import SESSION_KEY
 
@@ -69,8 +69,8 @@ def test_a_create_one_change_behind_answers_with_row_entry_email_and_version():
     sandbox.refresh_from_db()
     assert f'data-version="{sandbox.version}"' in html
     assert f"?v={sandbox.version}&amp;" in html
-    action = Action.objects.get(sandbox=sandbox)
-    assert f'id="action-{action.pk}"' in html
+    stored = LogEntry.objects.get(sandbox=sandbox)
+    assert f'id="action-{stored.pk}"' in html
 
 
 def test_the_entry_is_the_log_partial_as_a_fresh_page_renders_it():

@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from playground import ratelimit
 from playground.models import (
-    Action,
     Article,
+    LogEntry,
     OutboxEmail,
     Product,
     RateWindow,
@@ -54,7 +54,7 @@ GIF = (
 def counts(sandbox_id):
     return {
         model.__name__: model.objects.filter(sandbox_id=sandbox_id).count()
-        for model in (Product, Review, Article, Tag, Action, OutboxEmail)
+        for model in (Product, Review, Article, Tag, LogEntry, OutboxEmail)
     }
 
 

@@ -17,7 +17,7 @@ from django.db.models.signals import post_save, pre_save
 from django.dispatch import Signal
 
 from playground import receivers, recording, services
-from playground.models import Action, Article, Product, Review, Tag
+from playground.models import Article, LogEntry, Product, Review, Tag
 from playground.performing import perform
 from playground.recording import describe, live_receivers
 from playground.services import LimitReached
@@ -264,11 +264,11 @@ def test_signals_outside_an_action_are_not_recorded(sandbox):
     services.product_create(sandbox=sandbox, name="Pen", price=Decimal("1.00"), stock=9)
 
     assert recording.current_recording() is None
-    assert not Action.objects.filter(sandbox=sandbox).exists()
+    assert not LogEntry.objects.filter(sandbox=sandbox).exists()
 
 
 def test_the_action_scope_ends_with_the_block(sandbox):
-    with recording.action(sandbox.pk, "scope") as record:
+    with recording.record_action(sandbox.pk, "scope") as record:
         assert recording.current_recording().current is record
 
     assert recording.current_recording() is None
@@ -374,7 +374,7 @@ def test_a_receiver_called_directly_is_not_recorded(sandbox, run, product):
 
     assert logged.outcome.result == "price is 24.00"
     assert logged.events == []
-    assert logged.action.note == "No signals sent."
+    assert logged.entry.note == "No signals sent."
 
 
 def test_a_direct_call_after_a_send_adds_no_second_run(sandbox, run, product):
@@ -424,7 +424,7 @@ def test_an_exception_under_send_is_recorded_on_its_receiver_and_the_action(
 
     with (
         pytest.raises(ConnectionError),
-        recording.action(sandbox.pk, "share") as record,
+        recording.record_action(sandbox.pk, "share") as record,
     ):
         product_shared.send(sender=Product, product=notebook)
 
@@ -451,13 +451,13 @@ def test_an_unexpected_database_error_shows_its_class_and_logs_the_details(sandb
         perform(sandbox, "nameless tag", insert_a_nameless_tag)
 
     logged = last_action(sandbox)
-    assert logged.action.error == (
+    assert logged.entry.error == (
         "IntegrityError: the database refused this change (details are in the server log)"
     )
     # The details, with the table's name (and PostgreSQL's DETAIL line), go
     # to the server log only.
     assert "playground_tag" in str(raised.value)
-    assert "playground_tag" not in json.dumps(logged.action.events)
+    assert "playground_tag" not in json.dumps(logged.entry.events)
     [report] = caplog.records
     assert report.getMessage() == (
         "A playground action raised IntegrityError; the learner's log shows only its class"
@@ -485,11 +485,11 @@ def test_an_os_error_in_a_receiver_shows_no_server_path(sandbox, run, caplog, tm
     assert logged.errors() == [
         (f"{__name__}.{read_partner_settings.__qualname__}", generic),
     ]
-    assert logged.action.error == generic
+    assert logged.entry.error == generic
     assert logged.outcome.error == (
         f"A receiver raised {generic}. The log shows every signal up to the error."
     )
-    assert str(tmp_path) not in json.dumps(logged.action.events)
+    assert str(tmp_path) not in json.dumps(logged.entry.events)
     # Logged once, though it passed the receiver and then the action.
     [report] = caplog.records
     assert report.exc_info[1].filename == str(missing)
@@ -500,9 +500,9 @@ def test_a_receiver_that_raised_leaves_no_nesting_behind(sandbox, product):
     notebook = product("Notebook")
     recording.begin_request()
     try:
-        with pytest.raises(ConnectionError), recording.action(sandbox.pk, "share"):
+        with pytest.raises(ConnectionError), recording.record_action(sandbox.pk, "share"):
             product_shared.send(sender=Product, product=notebook)
-        with recording.action(sandbox.pk, "save") as record:
+        with recording.record_action(sandbox.pk, "save") as record:
             services.product_set_stock(product=notebook, stock=41)
     finally:
         recording.end_request()
@@ -523,10 +523,9 @@ def test_events_are_kept_when_the_action_raises(sandbox):
         perform(sandbox, "fails", create_then_fail)
 
     logged = last_action(sandbox)
-    assert logged.action.label == "fails"
+    assert logged.entry.label == "fails"
     assert (
-        logged.action.error
-        == "ValueError: the server's code failed (details are in the server log)"
+        logged.entry.error == "ValueError: the server's code failed (details are in the server log)"
     )
     assert logged.signals == [*init_pair("Tag"), ("pre_save", "Tag"), ("post_save", "Tag")]
     assert logged.runs("any_model_saved") == [
@@ -543,8 +542,8 @@ def test_a_limit_is_an_outcome_error_not_an_exception(sandbox):
     assert outcome.error == "A sandbox holds at most 100 products"
     assert not outcome.ok
     logged = last_action(sandbox)
-    assert logged.action.error == "LimitReached: A sandbox holds at most 100 products"
-    assert logged.action.note == "No signals sent."
+    assert logged.entry.error == "LimitReached: A sandbox holds at most 100 products"
+    assert logged.entry.note == "No signals sent."
 
 
 def test_a_silent_action_is_stored_with_the_no_signals_note(sandbox):
@@ -552,7 +551,7 @@ def test_a_silent_action_is_stored_with_the_no_signals_note(sandbox):
 
     assert outcome.result == 42
     logged = last_action(sandbox)
-    assert (logged.action.label, logged.action.note, logged.action.error) == (
+    assert (logged.entry.label, logged.entry.note, logged.entry.error) == (
         "nothing happens",
         "No signals sent.",
         "",
@@ -564,4 +563,4 @@ def test_an_action_with_signals_has_no_note(sandbox, run):
     logged = run(lambda: services.tag_create(sandbox=sandbox, name="new"))
 
     assert logged.signals == [*init_pair("Tag"), ("pre_save", "Tag"), ("post_save", "Tag")]
-    assert logged.action.note == ""
+    assert logged.entry.note == ""

@@ -1,7 +1,7 @@
 """The exact log each playground scenario's actions produce.
 
 Every test performs an action the way the views do (``perform``), reads the
-stored log back (the ``Action`` row and its ``events``) and compares it with
+stored log back (the ``LogEntry`` row and its ``events``) and compares it with
 the order in which Django 6.1 sends its signals.
 
 Primary keys are never written as literals: transactional tests elsewhere in
@@ -21,7 +21,7 @@ from django.db.models.signals import post_save
 from PIL import Image
 
 from playground import receivers, recording, scenarios, services
-from playground.models import Action, Article, OutboxEmail, Product, Review, Sandbox, Tag
+from playground.models import Article, LogEntry, OutboxEmail, Product, Review, Sandbox, Tag
 from playground.performing import aperform
 from playground.sandboxes import SESSION_KEY
 from tests.playground.logged import init_pair, last_action
@@ -170,7 +170,7 @@ def test_create_sends_init_pair_then_save_pair_with_created_true(sandbox, run):
         ("playground.receivers.report_product_saved", "Product 'Pen' was created")
     ]
     assert logged.outcome.ok
-    assert logged.action.note == ""
+    assert logged.entry.note == ""
     assert all(event.depth == 0 for event in logged.events)
 
 
@@ -806,7 +806,7 @@ def test_share_with_send_stops_at_the_failing_receiver(sandbox, run, product):
         ("playground.receivers.post_to_partner_feed", f"ConnectionError: {message}")
     ]
     assert logged.runs("thank_sharer") == []
-    assert logged.action.error == f"ConnectionError: {message}"
+    assert logged.entry.error == f"ConnectionError: {message}"
     assert logged.outcome.result is None
     assert logged.outcome.error == (
         f"A receiver raised ConnectionError: {message}. The log shows every signal up to the error."
@@ -832,7 +832,7 @@ def test_share_with_send_robust_runs_every_receiver(sandbox, run, product, caplo
         ("playground.receivers.post_to_partner_feed", f"ConnectionError: {message}")
     ]
     assert logged.outcome.ok
-    assert logged.action.error == ""
+    assert logged.entry.error == ""
     # send_robust() returns the exception object in place of a response. The
     # recorder's observer is a connected receiver too, so it is listed first.
     result = logged.outcome.result
@@ -877,7 +877,7 @@ def visitor(client, db) -> Sandbox:
     assert client.get(PAGE).status_code == 200
     sandbox = Sandbox.objects.get(pk=client.session[SESSION_KEY])
     # Nothing was logged while the switch was off.
-    assert not Action.objects.filter(sandbox=sandbox).exists()
+    assert not LogEntry.objects.filter(sandbox=sandbox).exists()
     services.sandbox_set_switch(sandbox=sandbox, name="log_requests", on=True)
     return sandbox
 
@@ -888,8 +888,8 @@ def test_a_logged_request_starts_with_request_started_and_ends_with_request_fini
     assert client.get(PAGE).status_code == 200
 
     logged = last_action(visitor)
-    assert logged.action.label == f"Request: GET {PAGE} → 200"
-    assert logged.action.scenario == "request-signals"
+    assert logged.entry.label == f"Request: GET {PAGE} → 200"
+    assert logged.entry.scenario == "request-signals"
     # The connection is already open in a test, so no connection_created.
     # Under the test Client, request_finished has no sender (None).
     assert logged.signals == [("request_started", "ClientHandler"), ("request_finished", "None")]
@@ -916,7 +916,7 @@ def test_a_view_that_raises_adds_got_request_exception(client, visitor):
     # The middleware swaps the 500 page for the panel with an explanation.
     assert response.status_code == 200
     logged = last_action(visitor)
-    assert logged.action.label == f"Request: POST {path} → 500"
+    assert logged.entry.label == f"Request: POST {path} → 500"
     assert logged.signals == [
         ("request_started", "ClientHandler"),
         ("got_request_exception", "None"),
@@ -931,14 +931,14 @@ def test_a_view_that_raises_adds_got_request_exception(client, visitor):
 
 
 def test_the_live_endpoint_is_never_logged(client, visitor):
-    before = Action.objects.filter(sandbox=visitor).count()
+    before = LogEntry.objects.filter(sandbox=visitor).count()
 
     version = Sandbox.objects.get(pk=visitor.pk).version
 
     assert client.get(f"{PAGE}live/").status_code == 200
     assert client.get(f"{PAGE}live/", {"v": str(version)}).status_code == 204
 
-    assert Action.objects.filter(sandbox=visitor).count() == before
+    assert LogEntry.objects.filter(sandbox=visitor).count() == before
 
 
 def test_requests_are_not_logged_with_the_switch_off(client, visitor):
@@ -946,7 +946,7 @@ def test_requests_are_not_logged_with_the_switch_off(client, visitor):
 
     assert client.get(PAGE).status_code == 200
 
-    assert not Action.objects.filter(sandbox=visitor).exists()
+    assert not LogEntry.objects.filter(sandbox=visitor).exists()
 
 
 # -- 11. transactions -----------------------------------------------------------------
@@ -987,7 +987,7 @@ def test_autocommit_edit_keeps_the_new_values_when_post_save_raises(sandbox, run
     assert emails(sandbox) == [
         ("shop@example.com", "Updated: Gold pen", "Gold pen now costs 30.00, 7 in stock.")
     ]
-    assert logged.action.error == "RuntimeError: the failing receiver is switched on"
+    assert logged.entry.error == "RuntimeError: the failing receiver is switched on"
     assert logged.outcome.error.startswith("A receiver raised RuntimeError:")
 
 
@@ -1016,7 +1016,7 @@ def test_atomic_edit_rolls_back_and_drops_the_email_when_post_save_raises(sandbo
     assert logged.errors() == [
         ("playground.receivers.fail_on_demand", "RuntimeError: the failing receiver is switched on")
     ]
-    assert logged.action.error == "RuntimeError: the failing receiver is switched on"
+    assert logged.entry.error == "RuntimeError: the failing receiver is switched on"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -1080,7 +1080,7 @@ def test_aperform_logs_the_async_view_action(sandbox, product):
         "warmed recommendations for 'Notebook'",
     ]
     logged = last_action(sandbox)
-    assert logged.action.label == "Viewed from an async view"
+    assert logged.entry.label == "Viewed from an async view"
     assert logged.receivers(1) == [
         ("count_view", "counted one view"),
         ("warm_recommendations", "warmed recommendations for 'Notebook'"),
@@ -1106,7 +1106,7 @@ def test_bulk_create_sends_no_save_signals_only_the_init_pairs_of_built_objects(
     ]
     assert logged.runs("audit_product_change") == []
     # Init signals were sent, so the action is not "silent".
-    assert logged.action.note == ""
+    assert logged.entry.note == ""
     assert Product.objects.filter(sandbox=sandbox, name__startswith="Bulk item").count() == 2
 
 
@@ -1115,7 +1115,7 @@ def test_queryset_update_sends_nothing(sandbox, run):
 
     assert logged.outcome.result == 3
     assert logged.signals == []
-    assert logged.action.note == "No signals sent."
+    assert logged.entry.note == "No signals sent."
     assert list(
         Product.objects.filter(sandbox=sandbox).order_by("pk").values_list("stock", flat=True)
     ) == [17, 45, 8]

@@ -13,8 +13,8 @@ from PIL import Image
 
 from playground.models import (
     MAX_RECORDS_PER_MODEL,
-    Action,
     Article,
+    LogEntry,
     OutboxEmail,
     Product,
     Review,
@@ -49,7 +49,7 @@ def test_first_visit_creates_a_seeded_sandbox_and_later_visits_reuse_it():
         "signals",
         "orm",
     ]
-    assert Action.objects.filter(sandbox=sandbox).count() == 0
+    assert LogEntry.objects.filter(sandbox=sandbox).count() == 0
     assert OutboxEmail.objects.filter(sandbox=sandbox).count() == 0
 
 
@@ -104,7 +104,7 @@ def test_no_object_url_reaches_another_sandbox():
         for model, cls in [("p", Product), ("r", Review), ("a", Article), ("t", Tag)]
     }
     assert after == before
-    assert Action.objects.filter(sandbox=alice_box).count() == 0
+    assert LogEntry.objects.filter(sandbox=alice_box).count() == 0
     # Alice herself can still edit her record.
     ok = alice.post(
         f"/playground/signals-101/product/{records['product'].pk}/edit/",
@@ -228,7 +228,7 @@ def test_bad_input_gets_field_messages_and_a_422(data, errors):
         r'<small class="pg-error"[^>]*>([^<]+)</small>', response.content.decode()
     ) == [message.replace("'", "&#x27;") for message in errors]
     assert Product.objects.filter(sandbox=sandbox).count() == 3
-    assert Action.objects.filter(sandbox=sandbox).count() == 0
+    assert LogEntry.objects.filter(sandbox=sandbox).count() == 0
 
 
 def test_bad_input_without_htmx_renders_the_page_with_errors():
@@ -315,7 +315,7 @@ def test_reset_restores_the_starting_records_and_empties_log_and_outbox():
     assert list(
         Product.objects.filter(sandbox=sandbox).order_by("pk").values_list("name", flat=True)
     ) == ["Fountain pen", "Notebook", "Desk lamp"]
-    assert Action.objects.filter(sandbox=sandbox).count() == 0
+    assert LogEntry.objects.filter(sandbox=sandbox).count() == 0
     assert OutboxEmail.objects.filter(sandbox=sandbox).count() == 0
     sandbox.refresh_from_db()
     assert sandbox.fail_post_save is False
@@ -427,9 +427,9 @@ def test_admin_changes_are_logged_in_the_owning_sandbox():
     )
 
     assert response.status_code == 302
-    action = Action.objects.get(sandbox=sandbox)
-    assert action.label == f"Admin: POST /admin/playground/product/{product.pk}/change/"
-    assert [(event["signal"], event["sender"]) for event in action.events] == [
+    entry = LogEntry.objects.get(sandbox=sandbox)
+    assert entry.label == f"Admin: POST /admin/playground/product/{product.pk}/change/"
+    assert [(event["signal"], event["sender"]) for event in entry.events] == [
         ("pre_save", "Product"),
         ("post_save", "Product"),
     ]
@@ -443,7 +443,7 @@ def test_admin_list_pages_log_nothing():
     admin.force_login(User.objects.create_superuser("admin", "a@example.com", "pw"))
 
     assert admin.get("/admin/playground/product/").status_code == 200
-    assert Action.objects.filter(sandbox=sandbox).count() == 0
+    assert LogEntry.objects.filter(sandbox=sandbox).count() == 0
 
 
 def test_raise_button_logs_got_request_exception_and_shows_a_message():
@@ -454,9 +454,9 @@ def test_raise_button_logs_got_request_exception_and_shows_a_message():
 
     assert response.status_code == 200
     assert "The view raised RaisedOnPurpose. Django caught it" in response.content.decode()
-    action = Action.objects.get(sandbox=sandbox)
-    assert action.label == "Request: POST /playground/request-signals/raise/ → 500"
-    assert [event["signal"] for event in action.events] == [
+    entry = LogEntry.objects.get(sandbox=sandbox)
+    assert entry.label == "Request: POST /playground/request-signals/raise/ → 500"
+    assert [event["signal"] for event in entry.events] == [
         "request_started",
         "got_request_exception",
         "request_finished",
@@ -608,7 +608,7 @@ def test_the_log_shows_its_newest_entries_up_to_its_event_budget(settings, monke
     client, sandbox = visitor("model-lifecycle")
     fill_log(client, 8)  # 6 events each: 3 products, pre_init and post_init
     newest_first = list(
-        Action.objects.filter(sandbox=sandbox).order_by("-id").values_list("id", flat=True)
+        LogEntry.objects.filter(sandbox=sandbox).order_by("-id").values_list("id", flat=True)
     )
 
     html = client.get("/playground/model-lifecycle/").content.decode()
@@ -629,7 +629,7 @@ def test_show_older_entries_with_htmx_adds_the_next_page_and_moves_the_link(monk
     client, sandbox = visitor("model-lifecycle")
     fill_log(client, 8)
     newest_first = list(
-        Action.objects.filter(sandbox=sandbox).order_by("-id").values_list("id", flat=True)
+        LogEntry.objects.filter(sandbox=sandbox).order_by("-id").values_list("id", flat=True)
     )
     url = "/playground/model-lifecycle/log/"
 
@@ -651,7 +651,7 @@ def test_show_older_entries_without_js_is_the_page_further_back(monkeypatch):
     client, sandbox = visitor("model-lifecycle")
     fill_log(client, 4)
     newest_first = list(
-        Action.objects.filter(sandbox=sandbox).order_by("-id").values_list("id", flat=True)
+        LogEntry.objects.filter(sandbox=sandbox).order_by("-id").values_list("id", flat=True)
     )
 
     response = client.get("/playground/model-lifecycle/log/", {"before": newest_first[2]})

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from bench.serving import prepare_site, production_env
-from playground.log import MAX_ACTIONS, MAX_EVENTS
+from playground.log import MAX_ENTRIES, MAX_EVENTS
 from playground.performing import TIDY_EVERY
 from tests.scale.conftest import (
     HTTP_TIMEOUT,
@@ -117,7 +117,7 @@ def stored_log(database) -> dict[int, list[tuple[int, str, list[str]]]]:
     """Every sandbox's actions, oldest first: (id, label, signals in order)."""
     with contextlib.closing(sqlite3.connect(database, timeout=HTTP_TIMEOUT)) as connection:
         actions = connection.execute(
-            "SELECT id, sandbox_id, label, events FROM playground_action ORDER BY id"
+            "SELECT id, sandbox_id, label, events FROM playground_logentry ORDER BY id"
         ).fetchall()
     by_sandbox = defaultdict(list)
     for action_id, sandbox_id, label, events in actions:
@@ -128,11 +128,11 @@ def stored_log(database) -> dict[int, list[tuple[int, str, list[str]]]]:
 
 def newest_actions(actions: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
     """What ``log.trim`` keeps: the newest whole actions whose events add up
-    to at most MAX_EVENTS (the newest one always), and at most MAX_ACTIONS."""
+    to at most MAX_EVENTS (the newest one always), and at most MAX_ENTRIES."""
     kept, total = [], 0
     for label, signals in reversed(actions):
         total += len(signals)
-        if kept and (total > MAX_EVENTS or len(kept) >= MAX_ACTIONS):
+        if kept and (total > MAX_EVENTS or len(kept) >= MAX_ENTRIES):
             break
         kept.append((label, signals))
     return kept[::-1]
