@@ -141,6 +141,10 @@ class Visitor:
             },
         )
 
+    def open_row(self, server_url: str, pk: int):
+        """Open a product's row, as its "Edit" link does: the row with its forms."""
+        return self.request(f"{server_url}{PAGE}product/{pk}/", headers={"HX-Request": "true"})
+
     def edit_product(
         self, server_url: str, pk: int, version: str, name: str, price: str, stock: int
     ):
@@ -173,7 +177,8 @@ def product_pk(page_html: str, name: str) -> int | None:
 
 
 def edit_version(page_html: str, pk: int) -> str | None:
-    """The version the Edit form of product ``pk`` carries, if it is shown."""
+    """The version the Edit form of product ``pk`` carries, if it is shown
+    (in its opened row, ``Visitor.open_row``)."""
     field = re.search(
         rf'<input type="hidden" name="product-{pk}-edit-version" value="([^"]+)"', page_html
     )

@@ -1,6 +1,6 @@
 """16 concurrent writers for 10 s against SQLite under 2 gunicorn workers give 0 errors.
 
-Each writer is its own visitor with its own sandbox, and loops create, edit,
+Each writer is its own visitor with its own sandbox, and loops create, open the row, edit,
 delete through the real production server. SQLite allows one writer at a
 time; the settings (WAL, IMMEDIATE transactions, a 20 s busy timeout) must
 turn contention into waiting, never into "database is locked" or a 500.
@@ -100,9 +100,12 @@ def write_for(writer: Writer, server_url: str, start: threading.Barrier, deadlin
         if pk is None:
             writer.errors.append(f"create {name}: the answer does not list the new product")
             continue
-        version = edit_version(text, pk)
+        row = call(f"open {name}", visitor.open_row, pk)
+        if row is None:
+            continue
+        version = edit_version(row, pk)
         if version is None:
-            writer.errors.append(f"create {name}: the new row has no Edit form")
+            writer.errors.append(f"open {name}: the opened row has no Edit form")
             continue
         if call(f"edit {name}", visitor.edit_product, pk, version, edited, "5.30", n + 1) is None:
             continue
