@@ -35,20 +35,21 @@ ROWS_SHOWN = 20
 
 def records(sandbox: Sandbox, scenario: Scenario, *, all_rows: bool = False) -> dict:
     """Each list the scenario shows (its newest ``ROWS_SHOWN`` rows, oldest
-    first; every row with ``all_rows``), and in ``row_counts`` how many
-    records each list has in all."""
+    first; every row with ``all_rows``), in ``row_counts`` how many records
+    each list has in all, and in ``rows_not_shown`` how many it leaves out."""
     shown = set(scenario.records)
     if "articles" in shown:
         shown.add("tags")  # an article row names its tags
-    context = {"row_counts": {}}
+    context = {"row_counts": {}, "rows_not_shown": {}}
     for name, queryset in _querysets(sandbox).items():
         if name not in shown:
             continue
         rows = list(queryset) if all_rows else list(queryset.order_by("-pk")[:ROWS_SHOWN])[::-1]
+        total = len(rows) if all_rows or len(rows) < ROWS_SHOWN else queryset.count()
         context[name] = rows
-        context["row_counts"][name] = (
-            len(rows) if all_rows or len(rows) < ROWS_SHOWN else queryset.count()
-        )
+        context["row_counts"][name] = total
+        # A row added in place is counted by the page: what it shows plus this.
+        context["rows_not_shown"][name] = total - len(rows)
     return context
 
 
@@ -236,7 +237,6 @@ def render_added(request, sandbox: Sandbox, scenario: Scenario, outcome: Outcome
         "sandbox": sandbox,
         "poll_token": poll_token(sandbox),
         "product": new_product_row(outcome.result, sandbox),
-        "product_count": Product.objects.filter(sandbox=sandbox).count(),
         "action": entry,  # the name the action_entry partial reads
         "own_receivers": _own_receivers(scenario),
         # Newest first, as the outbox lists them.

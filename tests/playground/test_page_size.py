@@ -60,7 +60,10 @@ def test_a_long_list_shows_its_newest_rows_and_a_link_to_all_of_them():
 
     assert panels.ROWS_SHOWN == 20
     assert product_rows(html) == [f"Product {number}" for number in range(2, 22)]
-    assert '<span class="pg-count" id="pg-count-products">25</span>' in html
+    assert (
+        '<span class="pg-count" id="pg-count-products" data-count-of="#pg-list-products" '
+        'data-not-shown="5">25</span>' in html
+    )
     url = "/playground/signals-101/?rows=all"
     assert (
         '<p class="pg-records__more">The newest 20 of 25 products. '

@@ -96,10 +96,12 @@
     }
   });
   document.addEventListener("htmx:oobAfterSwap", function () {
+    // A count is the rows its list shows, plus those it leaves out (a long
+    // list shows its newest rows only).
     document.querySelectorAll("[data-count-of]").forEach(function (count) {
       var list = document.querySelector(count.dataset.countOf);
       if (list) {
-        count.textContent = String(list.children.length);
+        count.textContent = String(list.children.length + (parseInt(count.dataset.notShown, 10) || 0));
       }
     });
     // Lists that grow at the top keep as many items as a fresh page shows.
