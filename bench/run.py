@@ -71,6 +71,23 @@ def sanity_check(site: Site, visitor: client.Visitor) -> None:
             raise RuntimeError(f"a sanity check answered {status}, expected {expected} {marker!r}")
 
 
+def wait_until_idle(server: serving.Server, timeout: float = 60) -> None:
+    """Wait until the server has finished the work of the run before: wrk
+    stops sending when its time is up, but requests already accepted are
+    still served, and a slow page's backlog slowed the next run's /healthz
+    to a third of its speed. Idle: under 2 % of a core over a quarter second
+    (one clock tick of CPU or less)."""
+    deadline = time.monotonic() + timeout
+    before = client.process_tree_cpu_seconds(server.process.pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.25)
+        now = client.process_tree_cpu_seconds(server.process.pid)
+        if now - before <= 0.01:
+            return
+        before = now
+    raise RuntimeError(f"the server was still busy {timeout:.0f} s after a run")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the site; see bench/run.py.")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
@@ -100,6 +117,7 @@ def main(argv=None) -> int:
 
         def load(key, path, connections=n, **options):
             print(f"  {key} ({connections} connections)…", flush=True)
+            wait_until_idle(server)
             checkpoint(server)
             cpu = lambda: client.process_tree_cpu_seconds(server.process.pid)  # noqa: E731
             run = client.run_wrk(
