@@ -23,6 +23,7 @@ LABELS = {
     "healthz": "GET /healthz",
     "lesson": "GET /lessons/signals-101/",
     "live": "GET /playground/signals-101/live/ (204, nothing changed)",
+    "live-orm": "… the same poll, its version read with the ORM",
     "full": "GET /playground/signals-101/ (a full sandbox)",
     "baseline": "POST /bench/plain-create/ (no receivers)",
     "create": "POST /playground/signals-101/do/product-create/",
@@ -161,6 +162,17 @@ def throughput_rows(summary: Summary) -> list[list[str]]:
     return rows
 
 
+def sql_rows(summary: Summary) -> list[list[str]]:
+    return [
+        [
+            label,
+            spread(summary.ratios(key)),
+            f"{statistics.median(run.server_ms for run in summary.runs[key]):.2f}",
+        ]
+        for key, label in (("live", "plain SQL (the site)"), ("live-orm", "the ORM"))
+    ]
+
+
 def spread(ratios: list[float]) -> str:
     """The median of a figure's rounds, and how far they ranged."""
     if not ratios:
@@ -249,6 +261,20 @@ request; "client CPU" is wrk's share of the machine during the run.
 ## Throughput
 
 {_markdown_table(THROUGHPUT_HEADER, throughput_rows(summary))}
+
+## What plain SQL buys
+
+The code a learner can reach is ordinary Django; plain SQL stays only where
+this report shows what it buys, measured both ways in the same rounds. One
+place keeps it: the live poll's version lookup (`panels.current_version`),
+against the same poll reading the version with
+`Sandbox.objects.filter(pk=…).values_list("version", flat=True).first()`
+(`bench/baseline.py`):
+
+{_markdown_table(["poll", "÷ healthz, median (range)", "server CPU ms/req"], sql_rows(summary))}
+
+The log, the outbox, the in-place create answer and the SQLite backend,
+hand-made until 2026-12-01, are plain Django now.
 
 ## The SQLite backend
 

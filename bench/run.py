@@ -144,14 +144,18 @@ def main(argv=None) -> int:
         def page_path(visitor):
             return client.PLAYGROUND_PATH
 
-        def poll(key="live", connections=n):
-            live = {"visitors": visitors[:connections], "visitor_path": lambda v: v.live_path}
+        def poll(key="live", connections=n, path=lambda visitor: visitor.live_path):
+            live = {"visitors": visitors[:connections], "visitor_path": path}
             load(key, "/", connections, htmx=True, status=204, **live)
+
+        def poll_with_the_orm(visitor):
+            return visitor.live_path.replace("/live/", "/orm/live/", 1)
 
         for _ in range(args.page_rounds):
             load("healthz", "/healthz")
             load("lesson", client.LESSON_PATH)
             poll()
+            poll("live-orm", path=poll_with_the_orm)
             load("full", "/", visitors=[full], visitor_path=page_path, status=200)
         for _ in range(args.create_rounds):
             for name, path, marker in (
