@@ -592,24 +592,26 @@ def test_opening_a_row_that_is_not_there_is_a_404():
     assert alice.get(f"/playground/signals-101/widget/{article.pk}/").status_code == 404
 
 
-def fill_log(client, count: int) -> None:
-    for _ in range(count):
+def logged_visitor(monkeypatch, actions: int) -> tuple[Client, list[int]]:
+    """A visitor of model-lifecycle whose log holds ``actions`` product lists
+    (6 events each: 3 products, pre_init and post_init), with pages of 20
+    events; and the ids of its log entries, newest first."""
+    from playground import log
+
+    monkeypatch.setattr(log, "PAGE_EVENTS", 20)
+    client, sandbox = visitor("model-lifecycle")
+    for _ in range(actions):
         client.post("/playground/model-lifecycle/do/product-list/", **HTMX)
+    entries = LogEntry.objects.filter(sandbox=sandbox).order_by("-id")
+    return client, list(entries.values_list("id", flat=True))
 
 
 def entry_ids(html: str) -> list[int]:
     return [int(pk) for pk in re.findall(r'<li class="pg-action[^"]*" id="action-(\d+)">', html)]
 
 
-def test_the_log_shows_its_newest_entries_up_to_its_event_budget(settings, monkeypatch):
-    from playground import log
-
-    monkeypatch.setattr(log, "PAGE_EVENTS", 20)
-    client, sandbox = visitor("model-lifecycle")
-    fill_log(client, 8)  # 6 events each: 3 products, pre_init and post_init
-    newest_first = list(
-        LogEntry.objects.filter(sandbox=sandbox).order_by("-id").values_list("id", flat=True)
-    )
+def test_the_log_shows_its_newest_entries_up_to_its_event_budget(monkeypatch):
+    client, newest_first = logged_visitor(monkeypatch, 8)
 
     html = client.get("/playground/model-lifecycle/").content.decode()
 
@@ -623,14 +625,7 @@ def test_the_log_shows_its_newest_entries_up_to_its_event_budget(settings, monke
 
 
 def test_show_older_entries_with_htmx_adds_the_next_page_and_moves_the_link(monkeypatch):
-    from playground import log
-
-    monkeypatch.setattr(log, "PAGE_EVENTS", 20)
-    client, sandbox = visitor("model-lifecycle")
-    fill_log(client, 8)
-    newest_first = list(
-        LogEntry.objects.filter(sandbox=sandbox).order_by("-id").values_list("id", flat=True)
-    )
+    client, newest_first = logged_visitor(monkeypatch, 8)
     url = "/playground/model-lifecycle/log/"
 
     second = client.get(url, {"before": newest_first[2]}, **HTMX).content.decode()
@@ -645,14 +640,7 @@ def test_show_older_entries_with_htmx_adds_the_next_page_and_moves_the_link(monk
 
 
 def test_show_older_entries_without_js_is_the_page_further_back(monkeypatch):
-    from playground import log
-
-    monkeypatch.setattr(log, "PAGE_EVENTS", 20)
-    client, sandbox = visitor("model-lifecycle")
-    fill_log(client, 4)
-    newest_first = list(
-        LogEntry.objects.filter(sandbox=sandbox).order_by("-id").values_list("id", flat=True)
-    )
+    client, newest_first = logged_visitor(monkeypatch, 4)
 
     response = client.get("/playground/model-lifecycle/log/", {"before": newest_first[2]})
 
