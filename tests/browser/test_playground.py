@@ -502,3 +502,27 @@ def test_who_is_listening_loads_when_opened_and_show_all_lists_every_row(
     Sandbox.objects.filter(pk=sandbox.pk).update(version=F("version") + 1)
     expect(page.locator(".pg-row", has_text="Notebook")).to_contain_text("stock 99")
     expect(rows).to_have_count(26)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_who_is_listening_fits_360px_opened_in_the_panel_and_on_its_own_page(
+    page: Page, site, theme, screenshot_dir
+):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.emulate_media(color_scheme=theme)
+    open_scenario(page, site, "/playground/when-not-to-use/")
+    listening = page.locator("details.pg-listening")
+    listening.locator("summary").click()
+    expect(listening.locator(".pg-listener").first).to_be_visible()
+    listening.locator(".pg-listener summary").nth(1).click()
+    expect(listening.locator(".pg-listener .highlight").nth(1)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") == 360
+    listening.screenshot(path=screenshot_dir / f"listening-{theme}-360.png")
+
+    # Without JavaScript the box holds a link to a page of its own.
+    page.goto(site + "/playground/when-not-to-use/listening/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who is listening?")
+    expect(page.get_by_role("heading", level=2).first).to_have_text("pre_init")
+    page.get_by_role("link", name="When not to use signals").click()
+    expect(page).to_have_url(site + "/playground/when-not-to-use/")
+    assert page.evaluate("document.documentElement.dataset.theme") == theme
