@@ -345,8 +345,11 @@ def test_the_log_grows_in_place_and_loads_older_entries_on_demand(page: Page, si
     more = page.get_by_role("link", name="Show older entries")
     while more.count():
         before = entries.count()
-        more.click()
+        # By keyboard: focus moves on to the first entry the link brought.
+        more.focus()
+        page.keyboard.press("Enter")
         expect(entries).not_to_have_count(before)
+        expect(entries.nth(before)).to_be_focused()
     expect(entries).to_have_count(31)
     ids = [entry.get_attribute("id") for entry in entries.all()]
     assert len(set(ids)) == 31
@@ -492,6 +495,7 @@ def test_who_is_listening_loads_when_opened_and_show_all_lists_every_row(
     show_all.focus()
     page.keyboard.press("Enter")
     expect(rows).to_have_count(26)
+    expect(page.locator("#pg-records-products")).to_be_focused()
     expect(page.locator("#pg-count-products")).to_have_text("26")
     expect(rows.first).to_contain_text("Fountain pen")
     expect(page.locator("#pg-poller")).to_have_attribute("hx-get", re.compile(r"&rows=all$"))

@@ -167,5 +167,28 @@
     refocus = null;
   });
 
+  // --- Links that their own answer replaces ---------------------------------
+  // "Show all" and "Show older entries" are swapped away by what they load:
+  // keyboard focus moves to what they brought (data-then-focus names it),
+  // never back to the page.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var link = event.detail.elt;
+    if (link.dataset && link.dataset.thenFocus && link === document.activeElement) {
+      link.dataset.hadFocus = "";
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var link = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!link || !link.dataset || link.dataset.hadFocus === undefined) {
+      return;
+    }
+    delete link.dataset.hadFocus;
+    var target = document.querySelector(link.dataset.thenFocus);
+    if (target) {
+      target.setAttribute("tabindex", "-1");
+      target.focus();
+    }
+  });
+
   root.dataset.playgroundEnhanced = "";
 })();
