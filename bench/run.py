@@ -93,7 +93,7 @@ def main(argv=None) -> int:
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--high", type=int, default=64, help="connections for the error runs")
-    parser.add_argument("--page-rounds", type=int, default=3)
+    parser.add_argument("--page-rounds", type=int, default=5)
     parser.add_argument("--create-rounds", type=int, default=5)
     # Connections are not served alike: a fast one may make several times the
     # average number of creates, so each has 8 sandboxes of 97 creates to fill.

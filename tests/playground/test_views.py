@@ -516,7 +516,7 @@ def test_a_poll_token_never_shows_another_visitors_sandbox():
     assert Product.objects.filter(sandbox=eve_box, name="Private").count() == 0
 
 
-@pytest.mark.parametrize("token", ["", "garbage", "1:abc", "W10:xyz"])
+@pytest.mark.parametrize("token", ["", "garbage", "1:abc", "W10:xyz", "1.abc", "1.1.1"])
 def test_a_bad_poll_token_falls_back_to_the_session(token):
     client, sandbox = visitor()
 
