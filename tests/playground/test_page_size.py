@@ -68,7 +68,8 @@ def test_a_long_list_shows_its_newest_rows_and_a_link_to_all_of_them():
     assert (
         '<p class="pg-records__more">The newest 20 of 25 products. '
         f'<a href="{url}#pg-records" hx-get="{url}" hx-select="#pg-records" '
-        'hx-select-oob="#pg-poller" hx-target="#pg-records" hx-swap="outerHTML">'
+        'hx-select-oob="#pg-poller" hx-target="#pg-records" hx-swap="outerHTML" '
+        'data-then-focus="#pg-records-products">'
         "Show all 25 products</a></p>" in html
     )
 

@@ -620,7 +620,8 @@ def test_the_log_shows_its_newest_entries_up_to_its_event_budget(monkeypatch):
     before = newest_first[2]
     assert (
         f'<a href="{url}?before={before}#pg-log" hx-get="{url}?before={before}" '
-        'hx-target="#pg-actions" hx-swap="beforeend">Show older entries</a>' in html
+        f'hx-target="#pg-actions" hx-swap="beforeend" data-then-focus="#action-{before} + li">'
+        "Show older entries</a>" in html
     )
 
 
