@@ -101,14 +101,23 @@ def trim(sandbox_id: int, keep: int | None = None) -> None:
             return
 
 
-def page(sandbox: Sandbox, before: int | None = None) -> tuple[list[LogEntry], int | None]:
+def page(
+    sandbox: Sandbox, before: int | None = None, down_to: int | None = None
+) -> tuple[list[LogEntry], int | None]:
     """The newest log entries older than ``before`` (all, without it), newest
     first: up to ``RECENT_ENTRIES`` of them whose events add up to at most
-    ``PAGE_EVENTS``; the first one is shown whole, however long. Also the id
-    to continue from, or None when no older entry is left."""
+    ``PAGE_EVENTS``; the first one is shown whole, however long. With
+    ``down_to``, every entry from the newest down to that id instead (a page
+    that loaded older entries keeps them). Also the id to continue from, or
+    None when no older entry is left."""
     entries = LogEntry.objects.filter(sandbox=sandbox).order_by("-id")
     if before is not None:
         entries = entries.filter(id__lt=before)
+    if down_to is not None:
+        shown = list(entries.filter(id__gte=down_to))
+        if shown:
+            older = entries.filter(id__lt=shown[-1].pk).exists()
+            return shown, shown[-1].pk if older else None
     shown, events = [], 0
     for entry in entries[: RECENT_ENTRIES + 1]:
         events += entry.event_count

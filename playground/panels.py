@@ -2,8 +2,10 @@
 listeners. Views, the middleware and the lesson page all render it here."""
 
 from django.core import signing
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import connection
 from django.db.models import Count, Prefetch
+from django.http import QueryDict
 from django.shortcuts import aget_object_or_404, get_object_or_404, render
 from django_htmx.http import reswap
 
@@ -134,6 +136,28 @@ def current_version(sandbox_id: int) -> str | None:
     return None if row is None else str(row[0])
 
 
+def _view_state(request) -> tuple[bool, int | None]:
+    """What the page shows beyond its defaults: every row ("Show all"), and
+    the log down to an older entry ("Show older entries"). The page keeps
+    both in hidden inputs that every htmx request of the panel includes
+    (``hx-include=".pg-view-state"``), so an action, a live update or another
+    tab's change re-renders what the learner was looking at. Without JS,
+    "Show all" is the page's ``?rows=all``."""
+    params = request.GET
+    if request.method == "POST":
+        try:
+            params = request.POST
+        except (BadRequest, SuspiciousOperation, UnicodeDecodeError):
+            # An unreadable body carries no view state; the action it asked
+            # for has been judged already (a form refuses such a body).
+            params = QueryDict()
+    down_to = params.get("log_down_to", "")
+    return (
+        params.get("rows") == "all",
+        int(down_to) if down_to.isdecimal() and len(down_to) < 19 else None,
+    )
+
+
 def _beside_a_lesson(request) -> bool:
     if request.resolver_match and request.resolver_match.view_name == "lessons:detail":
         return True
@@ -150,17 +174,17 @@ def panel_context(
     bound_form=None,
     form_key: str = "",
     log_before: int | None = None,
-    all_rows: bool = False,
 ) -> dict:
     blank_forms = {
         key: act.form(prefix=key) for key, act in actions.SANDBOX_ACTIONS.items() if act.shows_form
     }
     if bound_form is not None and form_key in blank_forms:
         blank_forms[form_key] = bound_form
+    all_rows, log_down_to = _view_state(request)
     shown = records(sandbox, scenario, all_rows=all_rows)
     for model in actions.RECORD_ACTIONS:
         _attach_row_forms(shown.get(f"{model}s", []), model, sandbox, bound_form, form_key)
-    entries, older_than = log.page(sandbox, before=log_before)
+    entries, older_than = log.page(sandbox, before=log_before, down_to=log_down_to)
     return {
         "scenario": scenario,
         # On its own page the scenario title is the page's h1; beside a
@@ -181,8 +205,9 @@ def panel_context(
         "older_than": older_than,
         # Without JS, "Show older entries" is this same page further back.
         "log_before": log_before,
-        # "Show all" was pressed: the live updates keep every row too.
+        # What the page was showing beyond the default (see _view_state).
         "all_rows": all_rows,
+        "log_down_to": log_down_to if entries else None,
         "emails": outbox.recent(sandbox.pk),
         "outbox_limit": outbox.RECENT_EMAILS,
         "own_receivers": _own_receivers(scenario),
@@ -204,7 +229,6 @@ def render_panel(
     form=None,
     form_key: str = "",
     log_before: int | None = None,
-    all_rows: bool = False,
     status: int = 200,
 ):
     """The panel for htmx, or the scenario's whole page without it."""
@@ -216,7 +240,6 @@ def render_panel(
         bound_form=form,
         form_key=form_key,
         log_before=log_before,
-        all_rows=all_rows,
     )
     template = "playground/panel.html#panel" if request.htmx else "playground/scenario.html"
     response = render(request, template, context, status=status)
@@ -291,6 +314,8 @@ def render_older_entries(request, sandbox: Sandbox, scenario: Scenario, before: 
         "scenario": scenario,
         "actions": entries,
         "older_than": older_than,
+        # From now on the page shows its log down to here.
+        "log_down_to": entries[-1].pk if entries else None,
         "own_receivers": _own_receivers(scenario),
     }
     return render(request, "playground/panel.html#older_entries", context)

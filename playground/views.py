@@ -43,13 +43,8 @@ def scenario_page(request: HttpRequest, slug: str) -> HttpResponse:
             status=404,
         )
     sandbox = sandbox_for(request)
-    context = panels.panel_context(request, sandbox, scenario, all_rows=_all_rows(request))
+    context = panels.panel_context(request, sandbox, scenario)
     return render(request, "playground/scenario.html", context)
-
-
-def _all_rows(request) -> bool:
-    """Did the learner ask for every row ("Show all"), not the newest?"""
-    return request.GET.get("rows") == "all"
 
 
 @require_GET
@@ -78,7 +73,7 @@ def live(request: HttpRequest, slug: str) -> HttpResponse:
     sandbox = sandbox_for(request)
     if request.GET.get("v") == str(sandbox.version):
         return HttpResponse(status=204)
-    context = panels.panel_context(request, sandbox, scenario, all_rows=_all_rows(request))
+    context = panels.panel_context(request, sandbox, scenario)
     return render(request, "playground/panel.html#live_update", context)
 
 
@@ -113,9 +108,10 @@ def older_entries(request: HttpRequest, slug: str) -> HttpResponse:
     scenario = _scenario_or_404(slug)
     before = request.GET.get("before", "")
     if not before.isdecimal() or len(before) > 18:
-        return HttpResponseBadRequest(
-            "“before” must be a log entry's id.", content_type="text/plain"
-        )
+        message = "“before” must be a log entry's id."
+        if request.htmx:  # the playground's script shows a plain-text answer
+            return HttpResponseBadRequest(message, content_type="text/plain")
+        return render(request, "400.html", {"message": message}, status=400)
     sandbox = sandbox_for(request)
     if request.htmx:
         return panels.render_older_entries(request, sandbox, scenario, int(before))

@@ -355,6 +355,10 @@ def test_the_log_grows_in_place_and_loads_older_entries_on_demand(page: Page, si
     assert len(set(ids)) == 31
     assert ids == sorted(ids, key=lambda id_: -int(id_.removeprefix("action-")))
 
+    # What the page loaded stays through a change made elsewhere.
+    page.request.post(site + path + "do/product-list/", headers={"X-CSRFToken": csrf_token(page)})
+    expect(entries).to_have_count(32)
+
 
 def csrf_token(page: Page) -> str:
     return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
@@ -491,21 +495,30 @@ def test_who_is_listening_loads_when_opened_and_show_all_lists_every_row(
     create_product(page, "Product 22")
     expect(rows).to_have_count(21)
     expect(page.locator("#pg-count-products")).to_have_text("26")
-    show_all = page.get_by_role("link", name="Show all 25 products")
+    expect(page.locator(".pg-records__more")).to_have_text(
+        "The newest 21 of 26 products. Show all products"
+    )
+    show_all = page.get_by_role("link", name="Show all products")
     show_all.focus()
     page.keyboard.press("Enter")
     expect(rows).to_have_count(26)
     expect(page.locator("#pg-records-products")).to_be_focused()
     expect(page.locator("#pg-count-products")).to_have_text("26")
     expect(rows.first).to_contain_text("Fountain pen")
-    expect(page.locator("#pg-poller")).to_have_attribute("hx-get", re.compile(r"&rows=all$"))
     page.screenshot(path=screenshot_dir / "show-all.png", full_page=True)
 
-    # A change made elsewhere reaches the page through the poll: every row stays.
+    # A change made elsewhere reaches the page through the poll: every row
+    # stays, and keyboard focus stays where it was.
     Product.objects.filter(sandbox=sandbox, name="Notebook").update(stock=99)
     Sandbox.objects.filter(pk=sandbox.pk).update(version=F("version") + 1)
     expect(page.locator(".pg-row", has_text="Notebook")).to_contain_text("stock 99")
     expect(rows).to_have_count(26)
+    expect(page.locator("#pg-records-products")).to_be_focused()
+
+    # So does an action of this page's own.
+    page.locator(".pg-row", has_text="Notebook").get_by_role("button", name="Delete").click()
+    expect(page.locator(".pg-action__label").first).to_have_text("Deleted Product 'Notebook'")
+    expect(rows).to_have_count(25)
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])

@@ -9,7 +9,7 @@ import pytest
 from playground import log, panels, scenarios, services
 from playground.models import MAX_RECORDS_PER_MODEL, LogEntry, Product
 from playground.performing import perform
-from tests.playground.logged import visitor
+from tests.playground.logged import HTMX, visitor
 
 pytestmark = pytest.mark.django_db
 
@@ -66,30 +66,48 @@ def test_a_long_list_shows_its_newest_rows_and_a_link_to_all_of_them():
     )
     url = "/playground/signals-101/?rows=all"
     assert (
-        '<p class="pg-records__more">The newest 20 of 25 products. '
+        '<p class="pg-records__more">The newest '
+        '<span data-count-of="#pg-list-products">20</span> of '
+        '<span data-count-of="#pg-list-products" data-not-shown="5">25</span> products. '
         f'<a href="{url}#pg-records" hx-get="{url}" hx-select="#pg-records" '
-        'hx-select-oob="#pg-poller" hx-target="#pg-records" hx-swap="outerHTML" '
-        'data-then-focus="#pg-records-products">'
-        "Show all 25 products</a></p>" in html
+        'hx-target="#pg-records" hx-swap="outerHTML" data-then-focus="#pg-records-products">'
+        "Show all products</a></p>" in html
     )
+    assert 'class="pg-view-state"' not in html
 
 
-def test_show_all_lists_every_row_and_the_live_updates_keep_them_all():
+VIEW_STATE = '<input type="hidden" class="pg-view-state" name="rows" value="all">'
+
+
+def test_show_all_lists_every_row_and_the_page_keeps_asking_for_them_all():
     client, sandbox = visitor()
     Product.objects.bulk_create(
         Product(sandbox=sandbox, name=f"Product {number}", price=1, stock=1) for number in range(22)
     )
     everything = ["Fountain pen", "Notebook", "Desk lamp"] + [f"Product {n}" for n in range(22)]
+    notebook = Product.objects.get(sandbox=sandbox, name="Notebook")
 
     html = client.get("/playground/signals-101/", {"rows": "all"}).content.decode()
-    poll = re.search(r'<div id="pg-poller" hidden hx-get="([^"]+)"', html)[1].replace("&amp;", "&")
-    Product.objects.filter(sandbox=sandbox, name="Notebook").update(stock=1)
+    # Every htmx request of the panel includes the view state (hx-include):
+    # the live poll and an action alike.
+    Product.objects.filter(pk=notebook.pk).update(stock=1)
     sandbox.refresh_from_db()
     sandbox.version += 1
     sandbox.save(update_fields=["version"])
-    live = client.get(poll, headers={"HX-Request": "true"}).content.decode()
+    live = client.get(
+        "/playground/signals-101/live/", {"v": "0", "rows": "all"}, **HTMX
+    ).content.decode()
+    after_a_delete = client.post(
+        f"/playground/signals-101/product/{notebook.pk}/delete/", {"rows": "all"}, **HTMX
+    ).content.decode()
+    capped = client.get("/playground/signals-101/live/", {"v": "0"}, **HTMX).content.decode()
 
+    assert 'hx-include=".pg-view-state"' in html
     assert product_rows(html) == everything
     assert "pg-records__more" not in html
-    assert poll.endswith("&rows=all")
+    assert VIEW_STATE in html
     assert product_rows(live) == everything
+    assert VIEW_STATE in live
+    assert product_rows(after_a_delete) == [name for name in everything if name != "Notebook"]
+    assert len(product_rows(capped)) == 20
+    assert VIEW_STATE not in capped

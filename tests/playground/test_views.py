@@ -700,3 +700,37 @@ def test_who_is_listening_without_js_is_a_page_of_its_own():
     assert '<h1 class="playground__title">Who is listening?</h1>' in html
     assert '<h2 class="pg-listening__signal"><code>post_save</code></h2>' in html
     assert client.get("/playground/no-such-scenario/listening/").status_code == 404
+
+
+def test_older_entries_the_page_loaded_stay_through_live_updates_and_actions(monkeypatch):
+    client, newest_first = logged_visitor(monkeypatch, 8)
+    url = "/playground/model-lifecycle/log/"
+
+    older = client.get(url, {"before": newest_first[2]}, **HTMX).content.decode()
+    oldest_shown = newest_first[5]
+    live = client.get(
+        "/playground/model-lifecycle/live/", {"v": "0", "log_down_to": oldest_shown}, **HTMX
+    ).content.decode()
+    after_an_action = client.post(
+        "/playground/model-lifecycle/do/product-list/", {"log_down_to": oldest_shown}, **HTMX
+    ).content.decode()
+    fresh = client.get("/playground/model-lifecycle/live/", {"v": "0"}, **HTMX).content.decode()
+
+    state = f'<input type="hidden" class="pg-view-state" name="log_down_to" value="{oldest_shown}">'
+    assert state in older
+    assert entry_ids(live) == newest_first[:6]
+    assert state in live
+    assert entry_ids(after_an_action)[1:] == newest_first[:6]
+    assert len(entry_ids(fresh)) == 3
+    assert "pg-view-state" not in fresh
+
+
+def test_show_older_entries_without_js_and_a_bad_id_is_the_sites_400_page():
+    client, _ = visitor()
+
+    response = client.get("/playground/signals-101/log/", {"before": "abc"})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "<h1>The server could not read that request</h1>" in html
+    assert '<p role="alert">“before” must be a log entry&#x27;s id.</p>' in html

@@ -58,28 +58,63 @@
 
   // --- Live updates never wipe a form the learner is using ---------------
   // The poll swaps records, log and outbox out of band. While a row's edit
-  // form is open or focused, keep the records (and the old version in the
-  // poller, so the next poll brings the change again once the form closes).
+  // form is open, or a field in the records has focus, keep the records (and
+  // the old version in the poller, so the next poll brings the change again
+  // once the form closes).
   var keepRecords = false;
+  var FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
+  // Where focus was in a block a live update replaces: the nearest element
+  // with an id, and the position of the focused control inside it.
+  var focusedIn = null;
   document.addEventListener("htmx:oobBeforeSwap", function (event) {
     var target = event.detail.target;
     var added = event.detail.fragment && event.detail.fragment.firstElementChild;
+    var active = document.activeElement;
     if (target.hasAttribute("data-added-in-place")) {
       // A row, log entry or e-mail added in place: skip it when the page
       // already has it (a poll that crossed the action brought it first).
       if (added && added.id && document.getElementById(added.id)) {
         event.detail.shouldSwap = false;
       }
-    } else if (target.id === "pg-records") {
+      return;
+    }
+    if (target.id === "pg-records") {
       keepRecords =
-        target.contains(document.activeElement) ||
+        (target.contains(active) && active.matches("input, select, textarea")) ||
         target.querySelector("details.pg-row__edit[open]") !== null;
       if (keepRecords) {
         event.detail.shouldSwap = false;
+        return;
       }
     } else if (target.id === "pg-poller" && keepRecords) {
       event.detail.shouldSwap = false;
       keepRecords = false;
+      return;
+    }
+    if (active && active !== target && target.contains(active)) {
+      var holder = active.closest("[id]");
+      focusedIn = {
+        block: target.id,
+        id: holder.id,
+        index: Array.prototype.indexOf.call(holder.querySelectorAll(FOCUSABLE), active),
+      };
+    }
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    var active = document.activeElement;
+    if (!focusedIn || (active && active !== document.body)) {
+      return;
+    }
+    var holder = document.getElementById(focusedIn.id);
+    var control = holder && focusedIn.index >= 0 ? holder.querySelectorAll(FOCUSABLE)[focusedIn.index] : null;
+    // The control's row may be gone (deleted in another tab): the block then.
+    var target = control || holder || document.getElementById(focusedIn.block);
+    focusedIn = null;
+    if (target) {
+      if (!target.matches(FOCUSABLE)) {
+        target.setAttribute("tabindex", "-1");
+      }
+      target.focus({ preventScroll: true });
     }
   });
 
