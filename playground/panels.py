@@ -5,7 +5,8 @@ from django.core import signing
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.db import connection
 from django.db.models import Count, Prefetch
-from django.http import QueryDict
+from django.http import QueryDict, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import aget_object_or_404, get_object_or_404, render
 from django_htmx.http import reswap
 
@@ -147,7 +148,13 @@ def _view_state(request) -> tuple[bool, int | None]:
     if request.method == "POST":
         try:
             params = request.POST
-        except (BadRequest, SuspiciousOperation, UnicodeDecodeError):
+        except (
+            BadRequest,
+            SuspiciousOperation,
+            MultiPartParserError,
+            UnicodeDecodeError,
+            UnreadablePostError,
+        ):
             # An unreadable body carries no view state; the action it asked
             # for has been judged already (a form refuses such a body).
             params = QueryDict()

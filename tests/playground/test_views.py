@@ -734,3 +734,28 @@ def test_show_older_entries_without_js_and_a_bad_id_is_the_sites_400_page():
     assert response.status_code == 400
     assert "<h1>The server could not read that request</h1>" in html
     assert '<p role="alert">“before” must be a log entry&#x27;s id.</p>' in html
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "multipart/form-data; boundary=",
+        "multipart/form-data; boundary=x",
+        "application/x-www-form-urlencoded; charset=utf-16",
+    ],
+)
+def test_a_reset_with_an_unreadable_body_still_answers_with_the_panel(content_type):
+    """Reset reads no form; the panel it answers with must not fail on the
+    body it cannot read (it looks there for the page's view state)."""
+    client, _ = visitor()
+
+    response = client.generic(
+        "POST",
+        "/playground/signals-101/reset/",
+        b'y\xeb\x9d\xa8"V\x96M',
+        content_type=content_type,
+        **HTMX,
+    )
+
+    assert response.status_code == 200
+    assert "The sandbox is back to its starting records" in response.content.decode()
