@@ -25,6 +25,7 @@ LABELS = {
     "live": "GET /playground/signals-101/live/ (204, nothing changed)",
     "live-orm": "… the same poll, its version read with the ORM",
     "full": "GET /playground/signals-101/ (a full sandbox)",
+    "new": "GET /playground/signals-101/ (a new sandbox)",
     "baseline": "POST /bench/plain-create/ (no receivers)",
     "create": "POST /playground/signals-101/do/product-create/",
     "lesson@high": "GET /lessons/signals-101/",
@@ -238,14 +239,16 @@ temporary directory), plus one URL, the create's baseline (`bench/settings.py`).
 connections ({settings["high"]} for the second error check), {settings["duration"]:g} s
 per run, on the same {os.cpu_count()} cores as the server, so the client's CPU
 share is shown beside each figure. Every figure is a ratio within one run:
-`/healthz`, the lesson page, the live poll and the full sandbox's page take
-turns for {settings["page_rounds"]} rounds, the create and its baseline for
+`/healthz`, the lesson page, the live poll and the pages of a full and of a
+new sandbox take turns for {settings["page_rounds"]} rounds, the create and its baseline for
 {settings["create_rounds"]}, and each target is the median of its rounds.
 
 - The live poll is each connection's own session asking for its sandbox's
   current version; only a `204` counts.
 - The full sandbox holds 100 products and a log filled to its limit
-  (500 events); its page is {summary.full_page_bytes / 1000:.0f} KB.
+  (500 events); its page is {summary.full_page_bytes / 1000:.0f} KB. A new
+  sandbox's page (the scenario's example data, an empty log) is the floor
+  under it: what the panel costs before a learner has done anything.
 - The create POST is what the page's htmx sends (session cookie, CSRF token,
   `HX-Request`, the version the page shows, a new product name each time);
   only the in-place answer counts. Its baseline, `bench/baseline.py`, is the

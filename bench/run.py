@@ -140,6 +140,9 @@ def main(argv=None) -> int:
         if status != 200:
             raise RuntimeError(f"the full sandbox's page answered {status}")
         full_page_bytes = len(page.encode())
+        # A sandbox as a learner first meets it: what any page of the
+        # playground costs before it holds anything of theirs.
+        fresh = site.new_visitor()
 
         def page_path(visitor):
             return client.PLAYGROUND_PATH
@@ -157,6 +160,7 @@ def main(argv=None) -> int:
             poll()
             poll("live-orm", path=poll_with_the_orm)
             load("full", "/", visitors=[full], visitor_path=page_path, status=200)
+            load("new", "/", visitors=[fresh], visitor_path=page_path, status=200)
         for _ in range(args.create_rounds):
             for name, path, marker in (
                 ("baseline", client.PLAIN_CREATE_PATH, 'class="pg-row"'),

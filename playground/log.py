@@ -118,13 +118,16 @@ def page(
         if shown:
             older = entries.filter(id__lt=shown[-1].pk).exists()
             return shown, shown[-1].pk if older else None
-    shown, events = [], 0
-    for entry in entries[: RECENT_ENTRIES + 1]:
-        events += entry.event_count
-        if shown and (events > PAGE_EVENTS or len(shown) == RECENT_ENTRIES):
-            return shown, shown[-1].pk
-        shown.append(entry)
-    return shown, None
+    # Sizes first, then only the entries shown: a page shows a few of the
+    # RECENT_ENTRIES it considers, and each entry's events are JSON to decode.
+    shown_ids, events, older_than = [], 0, None
+    for entry_id, event_count in entries.values_list("id", "event_count")[: RECENT_ENTRIES + 1]:
+        events += event_count
+        if shown_ids and (events > PAGE_EVENTS or len(shown_ids) == RECENT_ENTRIES):
+            older_than = shown_ids[-1]
+            break
+        shown_ids.append(entry_id)
+    return list(entries.filter(id__in=shown_ids)), older_than
 
 
 def clear(sandbox: Sandbox) -> None:

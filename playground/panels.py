@@ -17,18 +17,24 @@ from playground.scenarios import Scenario
 from playground.services import LINK_OPERATIONS
 
 
-def _querysets(sandbox: Sandbox) -> dict:
-    """Each kind of record the panel lists, as it lists them."""
-    return {
-        "products": Product.objects.filter(sandbox=sandbox).annotate(review_count=Count("reviews")),
-        "reviews": Review.objects.filter(sandbox=sandbox).select_related("product"),
-        "articles": Article.objects.filter(sandbox=sandbox).prefetch_related(
-            Prefetch("tags", queryset=Tag.objects.order_by("pk"))
-        ),
-        "tags": Tag.objects.filter(sandbox=sandbox).prefetch_related(
-            Prefetch("articles", queryset=Article.objects.order_by("pk"))
-        ),
-    }
+def _queryset(name: str, sandbox: Sandbox):
+    """One kind of record the panel lists ("products", "reviews"…), as it
+    lists them."""
+    match name:
+        case "products":
+            return Product.objects.filter(sandbox=sandbox).annotate(review_count=Count("reviews"))
+        case "reviews":
+            return Review.objects.filter(sandbox=sandbox).select_related("product")
+        case "articles":
+            tags = Prefetch("tags", queryset=Tag.objects.order_by("pk"))
+            return Article.objects.filter(sandbox=sandbox).prefetch_related(tags)
+        case "tags":
+            articles = Prefetch("articles", queryset=Article.objects.order_by("pk"))
+            return Tag.objects.filter(sandbox=sandbox).prefetch_related(articles)
+    raise ValueError(f"no list called {name!r}")
+
+
+LISTS = ("products", "reviews", "articles", "tags")
 
 
 # A list shows its newest rows only, up to this many: a sandbox may hold a
@@ -45,11 +51,14 @@ def records(sandbox: Sandbox, scenario: Scenario, *, all_rows: bool = False) -> 
     if "articles" in shown:
         shown.add("tags")  # an article row names its tags
     context = {"row_counts": {}, "rows_not_shown": {}}
-    for name, queryset in _querysets(sandbox).items():
+    for name in LISTS:
         if name not in shown:
             continue
+        queryset = _queryset(name, sandbox)
         rows = list(queryset) if all_rows else list(queryset.order_by("-pk")[:ROWS_SHOWN])[::-1]
-        total = len(rows) if all_rows or len(rows) < ROWS_SHOWN else queryset.count()
+        # Counted without the list's joins and annotations.
+        everyone = queryset.model.objects.filter(sandbox=sandbox)
+        total = len(rows) if all_rows or len(rows) < ROWS_SHOWN else everyone.count()
         context[name] = rows
         context["row_counts"][name] = total
         # A row added in place is counted by the page: what it shows plus this.
@@ -302,7 +311,7 @@ def new_product_row(product: Product, sandbox: Sandbox) -> Product:
 
 def render_row(request, sandbox: Sandbox, scenario: Scenario, model: str, pk: int):
     """One record's row, open with its forms (its "Edit" link, with htmx)."""
-    record = get_object_or_404(_querysets(sandbox)[f"{model}s"], pk=pk)
+    record = get_object_or_404(_queryset(f"{model}s", sandbox), pk=pk)
     _attach_row_forms([record], model, sandbox, None, f"{model}-{pk}")
     context = {
         "scenario": scenario,

@@ -13,6 +13,7 @@ ROUND = [
     ("live", 16, 2600),
     ("live-orm", 16, 2100),
     ("full", 16, 200),
+    ("new", 16, 250),
     ("baseline", 16, 400),
     ("create", 16, 300),
 ]
@@ -54,7 +55,7 @@ def summary() -> report.Summary:
     runs: dict[str, list[Run]] = {}
     for number in range(5):
         for key, connections, rps in ROUND:
-            page = key in ("healthz", "lesson", "live", "live-orm", "full")
+            page = key in ("healthz", "lesson", "live", "live-orm", "full", "new")
             if number < 3 or not page:
                 runs.setdefault(key, []).append(run(key, connections, rps, number))
     runs["lesson@high"] = [run("lesson@high", 64, 2800, 0)]
@@ -115,4 +116,14 @@ def test_the_report_shows_what_plain_sql_buys_beside_the_orm(summary):
         "| poll | ÷ healthz, median (range) | server CPU ms/req |",
         "| plain SQL (the site) | 0.87 (0.87–0.87) | 0.60 |",
         "| the ORM | 0.70 (0.70–0.70) | 0.60 |",
+    ]
+
+
+def test_a_new_sandboxs_page_is_shown_beside_the_full_one(summary):
+    text = report.markdown(summary)
+
+    rows = [line for line in text.splitlines() if line.startswith("| GET /playground/signals-101/ (")]
+    assert [row.split(" | ")[:4] for row in rows] == [
+        ["| GET /playground/signals-101/ (a full sandbox)", "16", "202", "0.07 (0.07–0.07)"],
+        ["| GET /playground/signals-101/ (a new sandbox)", "16", "252", "0.08 (0.08–0.08)"],
     ]

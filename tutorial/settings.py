@@ -179,6 +179,18 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache holds the markup of stored log entries (the playground's
+# "entries" partial), which never change once written. It is a cache, not
+# state: each process keeps its own, and a miss renders the entry again from
+# the database. Entries expire after five minutes (the template says so), so
+# an edited template shows on old entries soon, even under runserver.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

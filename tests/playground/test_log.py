@@ -1,8 +1,11 @@
 """The stored log (playground/log.py): saving, trimming, reading back."""
 
 import pytest
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
+from django.template.loader import get_template
 
-from playground import log, outbox
+from playground import log, outbox, scenarios
 from playground.models import LogEntry, OutboxEmail, Sandbox
 from playground.performing import TIDY_EVERY, perform, store
 from playground.recording import ReceiverRun, RecordedAction, RecordedEvent
@@ -242,3 +245,59 @@ def test_store_for_a_purged_sandbox_stores_nothing(sandbox):
 
     assert store(late) is None
     assert not LogEntry.objects.filter(sandbox_id=sandbox_id).exists()
+
+
+# -- rendering: a stored entry's markup is cached -------------------------------------
+
+
+def entries_markup(entries: list[LogEntry], scenario: str = "signals-101", own=()) -> str:
+    """The log's ``entries`` partial, as a panel of ``scenario`` renders it,
+    marking the receivers named in ``own`` as the scenario's."""
+    context = {"actions": entries, "scenario": scenarios.get(scenario), "own_receivers": own}
+    return get_template("playground/panel.html#entries").render(context)
+
+
+def run_of(entry: LogEntry, name: str) -> LogEntry:
+    entry.events = [
+        {
+            "position": 1,
+            "depth": 0,
+            "signal": "post_save",
+            "sender": "Product",
+            "arguments": [],
+            "receivers": [{"name": name, "result": "ran", "error": "", "ms": 0.5}],
+        }
+    ]
+    return entry
+
+
+def test_an_entry_is_rendered_once_then_served_from_the_cache(sandbox):
+    entry = log.save_entry(record(sandbox, "Created Product 'Pen'", 1))
+    first = entries_markup([entry])
+
+    key = make_template_fragment_key("log_entry", [entry.pk, entry.created_at, "signals-101"])
+    assert cache.get(key).strip() == first.strip()
+    entry.label = "changed in memory only"  # a stored entry never changes
+    assert entries_markup([entry]) == first
+    assert "Created Product &#x27;Pen&#x27;" in first
+
+
+def test_the_cached_entry_marks_the_receivers_of_the_scenario_showing_it(sandbox):
+    entry = run_of(log.save_entry(record(sandbox, "Saved", 0)), "playground.receivers.w")
+
+    own = entries_markup([entry], "signals-101", own={"playground.receivers.w"})
+    other = entries_markup([entry], "receivers")
+
+    assert 'class="pg-run pg-run--own"' in own
+    assert own.replace(" pg-run--own", "") == other
+
+
+def test_an_entry_with_a_reused_id_is_not_served_stale_markup(sandbox):
+    old = log.save_entry(record(sandbox, "Old", 0))
+    entries_markup([old])
+    # SQLite hands out an id again after the transaction that used it rolled
+    # back (the test suite does that); the entry's time tells them apart.
+    LogEntry.objects.filter(pk=old.pk).delete()
+    new = LogEntry.objects.create(pk=old.pk, sandbox=sandbox, label="New", events=[])
+
+    assert ">New</p>" in entries_markup([new])
