@@ -122,7 +122,8 @@ def test_the_report_shows_what_plain_sql_buys_beside_the_orm(summary):
 def test_a_new_sandboxs_page_is_shown_beside_the_full_one(summary):
     text = report.markdown(summary)
 
-    rows = [line for line in text.splitlines() if line.startswith("| GET /playground/signals-101/ (")]
+    pages = "| GET /playground/signals-101/ ("
+    rows = [line for line in text.splitlines() if line.startswith(pages)]
     assert [row.split(" | ")[:4] for row in rows] == [
         ["| GET /playground/signals-101/ (a full sandbox)", "16", "202", "0.07 (0.07–0.07)"],
         ["| GET /playground/signals-101/ (a new sandbox)", "16", "252", "0.08 (0.08–0.08)"],
