@@ -29,7 +29,7 @@ PATH = "bench/plain-create/"
 
 @require_POST
 def plain_create(request):
-    sandbox = sandbox_for_action(request)
+    sandbox = sandbox_for_action(request, SCENARIO.slug)
     form = ProductCreateForm(request.POST, prefix="product-create")
     if not form.is_valid():
         return HttpResponse("Invalid product.", status=422, content_type="text/plain")

@@ -38,8 +38,18 @@ class TagAdmin(admin.ModelAdmin):
 
 @admin.register(Sandbox)
 class SandboxAdmin(admin.ModelAdmin):
-    list_display = ["pk", "created_at", "last_seen_at", "version", "fail_post_save", "log_requests"]
-    readonly_fields = ["created_at", "last_seen_at", "version"]
+    list_display = [
+        "pk",
+        "scenario",
+        "visitor",
+        "created_at",
+        "last_seen_at",
+        "version",
+        "fail_post_save",
+        "log_requests",
+    ]
+    list_filter = ["scenario"]
+    readonly_fields = ["visitor", "scenario", "created_at", "last_seen_at", "version"]
 
 
 @admin.register(LogEntry)

@@ -14,9 +14,8 @@ This middleware covers what happens outside them:
 from django.shortcuts import render
 
 from playground import recording
-from playground.models import Sandbox
 from playground.performing import store
-from playground.sandboxes import SESSION_KEY, RateLimited
+from playground.sandboxes import RateLimited
 
 
 class RecordingMiddleware:
@@ -48,20 +47,20 @@ class RecordingMiddleware:
     def _keep_or_drop_request_log(self, request, current, response) -> None:
         request_action = current.request_action
         current.request_action = None
-        if request_action is None or not request.path.startswith("/playground/"):
+        # The sandbox the view worked on (``sandbox_for`` notes it): a
+        # request that touched none has no log to keep it in.
+        sandbox = getattr(request, "playground_sandbox", None)
+        if request_action is None or sandbox is None:
             return
-        sandbox_id = request.session.get(SESSION_KEY)
-        if sandbox_id is None:
-            return
-        wanted = getattr(request, "always_log_request", False) or _logs_requests(
-            request, sandbox_id
-        )
+        # As the view left it: the switch's own request is logged when it
+        # turns logging on, not when it turns it off.
+        wanted = getattr(request, "always_log_request", False) or sandbox.log_requests
         if wanted:
-            request_action.sandbox_id = sandbox_id
+            request_action.sandbox_id = sandbox.pk
             request_action.label = (
                 f"Request: {request.method} {request.path} → {response.status_code}"
             )
-            request_action.scenario = "request-signals"
+            request_action.scenario = sandbox.scenario
             current.request_action = request_action  # store_request_log writes it
 
     def _explain_raise(self, request):
@@ -70,7 +69,7 @@ class RecordingMiddleware:
         from playground.sandboxes import sandbox_for
 
         scenario = scenarios.get(request.resolver_match.kwargs["slug"])
-        sandbox = sandbox_for(request)
+        sandbox = sandbox_for(request, scenario.slug)
         outcome = Outcome(
             error=(
                 "The view raised RaisedOnPurpose. Django caught it, sent "
@@ -80,15 +79,6 @@ class RecordingMiddleware:
             )
         )
         return panels.render_panel(request, sandbox, scenario, outcome=outcome)
-
-
-def _logs_requests(request, sandbox_id: int) -> bool:
-    """Is the visitor's request-logging switch on? The view has usually
-    loaded the sandbox already (``sandbox_for``); ask the database if not."""
-    sandbox = getattr(request, "playground_sandbox", None)
-    if sandbox is not None and sandbox.pk == sandbox_id:
-        return sandbox.log_requests
-    return Sandbox.objects.filter(pk=sandbox_id, log_requests=True).exists()
 
 
 def store_request_log(sender, **kwargs):

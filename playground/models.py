@@ -28,13 +28,33 @@ MAX_VIEWS = 2**31 - 1  # PostgreSQL's integer, so SQLite holds no more than it
 RATINGS = (1, 5)
 
 
-class Sandbox(models.Model):
-    """One visitor's private copy of the playground.
+class Visitor(models.Model):
+    """One browser, known by its session: the owner of a sandbox per scenario.
 
-    Created on the first visit and tied to the browser session. Every record
-    and every logged event belongs to exactly one sandbox.
+    Limits that must hold whatever the learner opens (actions a minute, the
+    image budget) count per visitor, across their sandboxes.
     """
 
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Visitor {self.pk}"
+
+
+class Sandbox(models.Model):
+    """One visitor's private copy of one scenario's playground.
+
+    Created with the scenario's example records the first time the visitor
+    opens it, so each lesson starts from its own data whatever the learner
+    did in the others. Every record and every logged event belongs to
+    exactly one sandbox.
+    """
+
+    # Null for a sandbox made outside a visit (the shell, tests).
+    visitor = models.ForeignKey(
+        Visitor, on_delete=models.CASCADE, null=True, blank=True, related_name="sandboxes"
+    )
+    scenario = models.SlugField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now_add=True, db_index=True)
     # Bumped whenever the sandbox's records or log change, so a page can ask
@@ -48,8 +68,15 @@ class Sandbox(models.Model):
         default=False, help_text="Request signals scenario: log this visitor's own requests."
     )
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visitor", "scenario"], name="one_sandbox_per_visitor_and_scenario"
+            )
+        ]
+
     def __str__(self):
-        return f"Sandbox {self.pk}"
+        return f"Sandbox {self.pk}" + (f" ({self.scenario})" if self.scenario else "")
 
 
 class SandboxRecord(models.Model):

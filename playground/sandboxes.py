@@ -1,15 +1,16 @@
-"""Finding, creating and resetting a visitor's sandbox.
+"""Finding, creating and resetting a visitor's sandboxes.
 
-A sandbox is tied to the browser session: the session stores the sandbox's
-id, the database stores everything else, so any worker process (or server)
-can serve any request.
+A visitor has one sandbox per scenario, made the first time they open it,
+so every lesson starts from its own example data. The browser session
+stores the visitor's id, the database everything else, so any worker
+process (or server) can serve any request.
 """
 
 import contextlib
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.defaultfilters import filesizeformat, pluralize
 from django.utils import timezone
@@ -22,11 +23,12 @@ from playground.models import (
     Review,
     Sandbox,
     Tag,
+    Visitor,
 )
 
-SESSION_KEY = "playground_sandbox_id"
+SESSION_KEY = "playground_visitor_id"
 
-# The starting state of every sandbox, restored by "Reset sandbox".
+# The starting state of every sandbox, restored by "Start this lesson again".
 EXAMPLE_PRODUCTS = [
     {"name": "Fountain pen", "slug": "fountain-pen", "price": Decimal("24.00"), "stock": 12},
     {"name": "Notebook", "slug": "notebook", "price": Decimal("6.50"), "stock": 40},
@@ -73,9 +75,9 @@ def seed(sandbox: Sandbox) -> None:
     )
 
 
-def create_sandbox() -> Sandbox:
+def create_sandbox(visitor: Visitor | None = None, scenario: str = "") -> Sandbox:
     with transaction.atomic():
-        sandbox = Sandbox.objects.create()
+        sandbox = Sandbox.objects.create(visitor=visitor, scenario=scenario)
         seed(sandbox)
     return sandbox
 
@@ -89,13 +91,13 @@ class RateLimited(Exception):
         self.sandbox = sandbox
 
 
-def sandbox_for(request: HttpRequest) -> Sandbox:
-    """The visitor's sandbox, created (with example records) on first use."""
-    sandbox_id = request.session.get(SESSION_KEY)
-    sandbox = Sandbox.objects.filter(pk=sandbox_id).first() if sandbox_id else None
-    if sandbox is None:
-        # A client that drops its cookie gets a new sandbox every time;
-        # limit how many one address may create.
+def visitor_for(request: HttpRequest) -> Visitor:
+    """The visitor this browser session belongs to, made on first use."""
+    visitor_id = request.session.get(SESSION_KEY)
+    visitor = Visitor.objects.filter(pk=visitor_id).first() if visitor_id else None
+    if visitor is None:
+        # A client that drops its cookie is a new visitor every time, with
+        # new sandboxes: limit how many one address may start.
         verdict = ratelimit.hit(
             f"new-sandbox:{ratelimit.client_address(request)}",
             limit=settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR,
@@ -107,8 +109,27 @@ def sandbox_for(request: HttpRequest) -> Sandbox:
                 "cookies for this site, or try again later.",
                 retry_after=verdict.retry_after,
             )
-        sandbox = create_sandbox()
-        request.session[SESSION_KEY] = sandbox.pk
+        visitor = Visitor.objects.create()
+        request.session[SESSION_KEY] = visitor.pk
+    return visitor
+
+
+def sandbox_for(request: HttpRequest, scenario: str) -> Sandbox:
+    """The visitor's sandbox for this scenario (a slug), created with the
+    example records the first time they open it."""
+    visitor_id = request.session.get(SESSION_KEY)
+    sandbox = (
+        Sandbox.objects.filter(visitor_id=visitor_id, scenario=scenario).first()
+        if visitor_id
+        else None
+    )
+    if sandbox is None:
+        visitor = visitor_for(request)
+        try:
+            sandbox = create_sandbox(visitor, scenario)
+        except IntegrityError:
+            # Another tab opened the same scenario in the same instant.
+            sandbox = Sandbox.objects.get(visitor=visitor, scenario=scenario)
     else:
         mark_seen(sandbox)
     # For the request-logging middleware, which would otherwise read the
@@ -117,11 +138,12 @@ def sandbox_for(request: HttpRequest) -> Sandbox:
     return sandbox
 
 
-def sandbox_for_action(request: HttpRequest) -> Sandbox:
-    """``sandbox_for``, counting one action against the visitor's limit."""
-    sandbox = sandbox_for(request)
+def sandbox_for_action(request: HttpRequest, scenario: str) -> Sandbox:
+    """``sandbox_for``, counting one action against the visitor's limit
+    (one limit for all their sandboxes)."""
+    sandbox = sandbox_for(request, scenario)
     verdict = ratelimit.hit(
-        f"actions:sandbox-{sandbox.pk}",
+        f"actions:visitor-{sandbox.visitor_id}",
         limit=settings.PLAYGROUND_ACTIONS_PER_MINUTE,
         window=60,
     )
@@ -175,7 +197,7 @@ def take_image_bytes(request: HttpRequest, sandbox: Sandbox, size: int) -> None:
         raise OverBudget(
             f"This sandbox already holds {filesizeformat(held)} of images and this one is "
             f"{filesizeformat(size)}; a sandbox may hold {filesizeformat(limit)}. Delete a "
-            "product that has an image, or reset the sandbox, then try again."
+            "product that has an image, or start this lesson again, then try again."
         )
     verdict = ratelimit.take(
         f"image-bytes:{ratelimit.client_address(request)}",

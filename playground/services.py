@@ -63,7 +63,7 @@ def check_room(model, sandbox: Sandbox, adding: int = 1) -> None:
     if model.objects.filter(sandbox=sandbox).count() + adding > MAX_RECORDS_PER_MODEL:
         raise LimitReached(
             f"A sandbox holds at most {MAX_RECORDS_PER_MODEL} {model._meta.verbose_name_plural}; "
-            "delete some or reset the sandbox."
+            "delete some or start this lesson again."
         )
 
 

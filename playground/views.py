@@ -42,7 +42,7 @@ def scenario_page(request: HttpRequest, slug: str) -> HttpResponse:
             {"slug": slug, "scenarios": scenarios.SCENARIOS},
             status=404,
         )
-    sandbox = sandbox_for(request)
+    sandbox = sandbox_for(request, scenario.slug)
     context = panels.panel_context(request, sandbox, scenario)
     return render(request, "playground/scenario.html", context)
 
@@ -52,7 +52,7 @@ def panel(request: HttpRequest, slug: str) -> HttpResponse:
     """The panel alone: lesson pages load it after the text, so the lesson
     itself stays static, cached HTML."""
     scenario = _scenario_or_404(slug)
-    sandbox = sandbox_for(request)
+    sandbox = sandbox_for(request, scenario.slug)
     context = panels.panel_context(request, sandbox, scenario)
     return render(request, "playground/panel.html#panel", context)
 
@@ -70,7 +70,7 @@ def live(request: HttpRequest, slug: str) -> HttpResponse:
     polled = panels.polled_sandbox_id(request.GET.get("s", ""))
     if polled is not None and request.GET.get("v") == panels.current_version(polled):
         return HttpResponse(status=204)
-    sandbox = sandbox_for(request)
+    sandbox = sandbox_for(request, scenario.slug)
     if request.GET.get("v") == str(sandbox.version):
         return HttpResponse(status=204)
     context = panels.panel_context(request, sandbox, scenario)
@@ -84,7 +84,7 @@ def row(request: HttpRequest, slug: str, model: str, pk: int) -> HttpResponse:
     scenario = _scenario_or_404(slug)
     if model not in actions.RECORD_ACTIONS or f"{model}s" not in scenario.records:
         raise Http404(f"No {model!r} rows in this scenario")
-    sandbox = sandbox_for(request)
+    sandbox = sandbox_for(request, scenario.slug)
     if request.htmx:
         return panels.render_row(request, sandbox, scenario, model, pk)
     get_object_or_404(actions.RECORD_ACTIONS[model][0], pk=pk, sandbox=sandbox)
@@ -112,7 +112,7 @@ def older_entries(request: HttpRequest, slug: str) -> HttpResponse:
         if request.htmx:  # the playground's script shows a plain-text answer
             return HttpResponseBadRequest(message, content_type="text/plain")
         return render(request, "400.html", {"message": message}, status=400)
-    sandbox = sandbox_for(request)
+    sandbox = sandbox_for(request, scenario.slug)
     if request.htmx:
         return panels.render_older_entries(request, sandbox, scenario, int(before))
     return panels.render_panel(request, sandbox, scenario, log_before=int(before))
@@ -183,7 +183,7 @@ def act_on_sandbox(request: HttpRequest, slug: str, action: str) -> HttpResponse
     act = actions.SANDBOX_ACTIONS.get(action)
     if act is None:
         raise Http404(f"No action called {action!r}")
-    sandbox = sandbox_for_action(request)
+    sandbox = sandbox_for_action(request, scenario.slug)
     return _perform(request, sandbox, scenario, act, sandbox, form_key=action)
 
 
@@ -195,7 +195,7 @@ def act_on_record(request: HttpRequest, slug: str, model: str, pk: int, action: 
     act = table.get(action)
     if act is None:
         raise Http404(f"No action called {action!r} for {model!r}")
-    sandbox = sandbox_for_action(request)
+    sandbox = sandbox_for_action(request, scenario.slug)
     # Filtering by sandbox is the isolation: another sandbox's id is a 404.
     record = get_object_or_404(model_class, pk=pk, sandbox=sandbox)
     return _perform(request, sandbox, scenario, act, record, form_key=f"{model}-{pk}-{action}")
@@ -207,7 +207,7 @@ def link_action(request: HttpRequest, slug: str, model: str, pk: int, operation:
     scenario = _scenario_or_404(slug)
     if model not in LINK_TARGETS or operation not in LINK_OPERATIONS:
         raise Http404("No such link operation")
-    sandbox = sandbox_for_action(request)
+    sandbox = sandbox_for_action(request, scenario.slug)
     model_class = actions.RECORD_ACTIONS[model][0]
     record = get_object_or_404(model_class, pk=pk, sandbox=sandbox)
     form_key = f"{model}-{pk}-link"
@@ -234,7 +234,7 @@ def switch(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     scenario = _scenario_or_404(slug)
     if name not in services.SWITCHES:
         raise Http404("No such switch")
-    sandbox = sandbox_for_action(request)
+    sandbox = sandbox_for_action(request, scenario.slug)
     form = SwitchForm(request.POST)
     if "on" not in request.POST or not form.is_valid():
         # The switch's form always sends "on" (empty for off): without it,
@@ -248,7 +248,7 @@ def switch(request: HttpRequest, slug: str, name: str) -> HttpResponse:
 @require_POST
 def reset_sandbox(request: HttpRequest, slug: str) -> HttpResponse:
     scenario = _scenario_or_404(slug)
-    sandbox = sandbox_for_action(request)
+    sandbox = sandbox_for_action(request, scenario.slug)
     reset(sandbox)
     sandbox.refresh_from_db()
     return _respond(request, sandbox, scenario, Outcome(result="reset"))
@@ -258,7 +258,7 @@ def reset_sandbox(request: HttpRequest, slug: str) -> HttpResponse:
 async def view_product_async(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """An async view: ``await product_viewed.asend(...)``."""
     scenario = _scenario_or_404(slug)
-    sandbox = await sync_to_async(sandbox_for_action)(request)
+    sandbox = await sync_to_async(sandbox_for_action)(request, scenario.slug)
     product = await panels.aget_product(sandbox, pk)
     outcome = await aperform(
         sandbox,
@@ -280,8 +280,8 @@ def raise_in_view(request: HttpRequest, slug: str) -> HttpResponse:
     The playground middleware logs this request's signals and turns the 500
     into the panel with an explanation, so the learner sees the log.
     """
-    _scenario_or_404(slug)
-    sandbox_for_action(request)
+    scenario = _scenario_or_404(slug)
+    sandbox_for_action(request, scenario.slug)
     request.raised_on_purpose = True
     raise RaisedOnPurpose("raised on purpose by the playground's “Raise inside a view” button")
 

@@ -121,9 +121,9 @@ def test_the_page_is_wired_up_once_whatever_runs_twice(page: Page, site):
         "document.body.dispatchEvent(new CustomEvent('htmx:load', "
         "{bubbles: true, detail: {elt: document.body}}))"
     )
-    page.get_by_role("button", name="Reset sandbox").click()
+    page.get_by_role("button", name="Start this lesson again").click()
     expect(page.get_by_role("status")).to_have_text(
-        "The sandbox is back to its starting records, with an empty log and outbox."
+        "This lesson’s sandbox is back to its starting records, with an empty log and outbox."
     )
     page.get_by_role("button", name="Switch to dark theme").click()
 

@@ -93,7 +93,7 @@ def test_past_the_sandbox_budget_the_panel_says_what_to_do(
     expect(page.get_by_role("alert")).to_have_text(
         f"This sandbox already holds {len(image)}\xa0bytes of images and this one is "
         f"{len(image)}\xa0bytes; a sandbox may hold {len(image)}\xa0bytes. Delete a product "
-        "that has an image, or reset the sandbox, then try again."
+        "that has an image, or start this lesson again, then try again."
     )
     expect(page.locator(".pg-row", has_text="Second")).to_have_count(0)
     page.get_by_role("alert").scroll_into_view_if_needed()

@@ -59,8 +59,9 @@ from playground.models import (
     Tag,
 )
 from playground.performing import TIDY_EVERY
-from playground.sandboxes import EXAMPLE_ARTICLES, EXAMPLE_PRODUCTS, EXAMPLE_TAGS, SESSION_KEY
+from playground.sandboxes import EXAMPLE_ARTICLES, EXAMPLE_PRODUCTS, EXAMPLE_TAGS
 from playground.services import LINK_OPERATIONS, version_of
+from tests.playground.logged import sandbox_of
 
 pytestmark = pytest.mark.django_db
 
@@ -104,12 +105,14 @@ MESSAGE_MARKERS = (
 # --- Visitors, snapshots and invariants ------------------------------------------------
 
 
-def new_visitor(**client_options) -> tuple[Client, Sandbox]:
-    """A new browser session with its freshly seeded sandbox."""
+def new_visitor(slug: str = "signals-101", **client_options) -> tuple[Client, Sandbox]:
+    """A new browser session with its freshly seeded sandbox for the scenario
+    ``slug`` (for signals-101's when there is no such scenario)."""
+    slug = slug if slug in SCENARIO_SLUGS else "signals-101"
     client = Client(**client_options)
-    response = client.get("/playground/signals-101/")
+    response = client.get(f"/playground/{slug}/")
     assert response.status_code == 200
-    return client, Sandbox.objects.get(pk=client.session[SESSION_KEY])
+    return client, sandbox_of(client.session, slug)
 
 
 @pytest.fixture
@@ -648,9 +651,9 @@ def draw_pk(data, model_class, sandbox: Sandbox, other: Sandbox, label="pk") -> 
     data=st.data(),
 )
 def test_sandbox_actions(action, data, other):
-    client, sandbox = new_visitor()
-    prepare_sandbox(data, sandbox)
     slug = data.draw(scenario_slugs(), "slug")
+    client, sandbox = new_visitor(slug)
+    prepare_sandbox(data, sandbox)
     act = actions.SANDBOX_ACTIONS.get(action)
     pairs = data.draw(form_pairs(act.form, action), "pairs") if act else []
     sent = data.draw(how_to_send(pairs), "sent")
@@ -689,7 +692,8 @@ def with_version(pairs: list, form_class, form_key: str, record) -> list:
 )
 def test_record_actions(target, data, other):
     model, action = target
-    client, sandbox = new_visitor()
+    slug = data.draw(scenario_slugs(), "slug")
+    client, sandbox = new_visitor(slug)
     prepare_sandbox(data, sandbox)
     model_class, table = actions.RECORD_ACTIONS.get(model, (Product, {}))
     pk = draw_pk(data, model_class, sandbox, other)
@@ -702,7 +706,6 @@ def test_record_actions(target, data, other):
         if data.draw(st.integers(0, 3), "the page's version?"):
             pairs = with_version(pairs, act.form, form_key, record)
     sent = data.draw(how_to_send(pairs), "sent")
-    slug = data.draw(scenario_slugs(), "slug")
     owned = record is not None
     response, _ = run_checked(
         client,
@@ -723,7 +726,8 @@ def test_record_actions(target, data, other):
     data=st.data(),
 )
 def test_link_actions(model, operation, data, other):
-    client, sandbox = new_visitor()
+    slug = data.draw(scenario_slugs(), "slug")
+    client, sandbox = new_visitor(slug)
     prepare_sandbox(data, sandbox)
     model_class = actions.RECORD_ACTIONS.get(model, (Product, {}))[0]
     pk = draw_pk(data, model_class, sandbox, other)
@@ -747,7 +751,6 @@ def test_link_actions(model, operation, data, other):
     )
     pairs = [(key, value) for value in data.draw(st.lists(target_value, max_size=5), "targets")]
     sent = data.draw(how_to_send(pairs), "sent")
-    slug = data.draw(scenario_slugs(), "slug")
     run_checked(
         client, f"/playground/{slug}/{model}/{pk}/link/{operation}/", sent, sandbox, other, "link"
     )
@@ -763,10 +766,10 @@ def test_link_actions(model, operation, data, other):
     data=st.data(),
 )
 def test_switch_reset_async_view_and_raise(endpoint, name, data, other):
-    # Like a browser: the "raise" button must come back as a page, not re-raise.
-    client, sandbox = new_visitor(raise_request_exception=endpoint != "raise")
-    prepare_sandbox(data, sandbox)
     slug = data.draw(scenario_slugs(), "slug")
+    # Like a browser: the "raise" button must come back as a page, not re-raise.
+    client, sandbox = new_visitor(slug, raise_request_exception=endpoint != "raise")
+    prepare_sandbox(data, sandbox)
     pairs = data.draw(
         st.lists(st.tuples(st.sampled_from(["on", "off", "x"]), nasty_value), max_size=3), "pairs"
     )
@@ -810,7 +813,10 @@ def test_uploads_keep_to_the_storage_budgets(data, other, settings):
     # Hypothesis runs every example in one test's transaction: start each
     # with no uploads counted this hour.
     RateWindow.objects.filter(key__startswith="image-bytes:").delete()
-    visitors = [(*new_visitor(REMOTE_ADDR=address), address) for address in ("a", "a", "b")]
+    visitors = [
+        (*new_visitor("delete-signals", REMOTE_ADDR=address), address)
+        for address in ("a", "a", "b")
+    ]
     held = {sandbox.pk: {} for _, sandbox, _ in visitors}  # product pk -> image bytes
     uploaded = {"a": 0, "b": 0}
     good = ["PNG", "JPEG", "GIF", "WEBP", "GIF-ANIMATED", "WEBP-ANIMATED"]
@@ -893,7 +899,7 @@ def test_uploads_keep_to_the_storage_budgets(data, other, settings):
 def test_bulk_changes_near_the_bounds(price, stock, action, percent, amount, htmx, other):
     """bulk_update() and QuerySet.update() either fit every value or change
     nothing and say why, with a 422."""
-    client, sandbox = new_visitor()
+    client, sandbox = new_visitor("gotchas")
     Product.objects.filter(sandbox=sandbox, name="Notebook").update(price=price, stock=stock)
     if action == "bulk-update":
         pairs = [("bulk-update-percent", str(percent))]
@@ -955,7 +961,7 @@ def test_bulk_changes_near_the_bounds(price, stock, action, percent, amount, htm
     htmx=st.booleans(),
 )
 def test_raw_request_bodies(path, body, content_type, htmx, other):
-    client, sandbox = new_visitor()
+    client, sandbox = new_visitor(path.split("/")[2])
     path = path.format(
         article=Article.objects.filter(sandbox=sandbox).first().pk,
         product=Product.objects.filter(sandbox=sandbox).first().pk,
@@ -1013,7 +1019,7 @@ raw_queries = st.one_of(
     version_matches=st.booleans(),
 )
 def test_get_pages(page, lesson, slug, junk, method, query, htmx, version_matches, other):
-    client, sandbox = new_visitor()
+    client, sandbox = new_visitor(slug)
     url = page.format(lesson=lesson, slug=slug, junk=quote(junk))
     if page.endswith("/live/") and version_matches:
         query = {"v": str(Sandbox.objects.get(pk=sandbox.pk).version)}
@@ -1110,9 +1116,9 @@ def test_admin_login(username, password, next_url, extra, method, other):
 
 
 @st.composite
-def steps(draw, sandbox: Sandbox):
-    """One request of a visitor's session: (kind, url, Sent, performs)."""
-    slug = draw(st.sampled_from(SCENARIO_SLUGS))
+def steps(draw, sandbox: Sandbox, slug: str):
+    """One request of a visitor's session in one scenario (whose sandbox is
+    ``sandbox``): (kind, url, Sent, performs)."""
     kind = draw(st.sampled_from(["do"] * 4 + ["record"] * 4 + ["link", "link", "switch", "reset"]))
     if kind == "do":
         action = draw(st.sampled_from([*sorted(actions.SANDBOX_ACTIONS), "product-list"] * 1))
@@ -1155,9 +1161,10 @@ def steps(draw, sandbox: Sandbox):
 def test_a_session_of_actions_keeps_the_log_whole(data, other):
     """Up to 20 requests by one visitor, each checked like a single one: the
     state one action leaves is the next one's starting point."""
-    client, sandbox = new_visitor()
+    slug = data.draw(st.sampled_from(SCENARIO_SLUGS), "slug")
+    client, sandbox = new_visitor(slug)
     for number in range(data.draw(st.integers(1, 20), "steps")):
-        kind, url, pairs, performs = data.draw(steps(sandbox), f"step {number}")
+        kind, url, pairs, performs = data.draw(steps(sandbox, slug), f"step {number}")
         sent = Sent(method="POST", htmx=data.draw(st.booleans(), "htmx"), pairs=pairs)
         run_checked(client, url, sent, sandbox, other, kind, performs=performs)
 
@@ -1241,7 +1248,7 @@ def test_an_unparsable_body_is_explained(case, url):
 @example(model="article", operation="add", huge="99999999999999999999")
 @example(model="tag", operation="set", huge="-3647253413837196492800")
 def test_a_link_target_id_past_64_bits_is_a_field_error(model, operation, huge):
-    client, sandbox = new_visitor()
+    client, sandbox = new_visitor("m2m-changed")
     record = RECORD_MODELS[model].objects.filter(sandbox=sandbox).first()
     own = LINK_TARGETS[model].objects.filter(sandbox=sandbox).first()
     before = snapshot(sandbox.pk)

@@ -21,8 +21,8 @@ from lessons.examples.async_signals import (
     receipt_id,
 )
 from playground import inspector
-from playground.models import LogEntry, Product, Sandbox
-from playground.sandboxes import SESSION_KEY
+from playground.models import LogEntry, Product
+from tests.playground.logged import sandbox_of
 
 EXAMPLES_LOGGER = "lessons.examples.async_signals"
 
@@ -320,7 +320,7 @@ def runs(entry):
 @pytest.mark.django_db
 def test_try_it_view_async_then_view(client):
     assert client.get("/playground/async-signals/").status_code == 200
-    sandbox = Sandbox.objects.get(pk=client.session[SESSION_KEY])
+    sandbox = sandbox_of(client.session, "async-signals")
     notebook = Product.objects.get(sandbox=sandbox, name="Notebook")
     expected_runs = [
         ("count_view", "counted one view"),

@@ -42,7 +42,7 @@ from django.urls import path
 from lessons.examples.request_signals import keep_temp_tables_in_memory
 from playground.models import LogEntry, Sandbox
 from playground.recording import live_receivers
-from playground.sandboxes import SESSION_KEY
+from tests.playground.logged import sandbox_of as sandbox_of_session
 from tests.playground.logged import stored
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -578,7 +578,7 @@ def sandbox_of(tab):
     session = import_module(django_settings.SESSION_ENGINE).SessionStore(
         tab.cookies[django_settings.SESSION_COOKIE_NAME].value
     )
-    return Sandbox.objects.get(pk=session[SESSION_KEY])
+    return sandbox_of_session(session, "request-signals")
 
 
 def logged(tab):

@@ -23,11 +23,16 @@ RECEIVERS = "playground.receivers."
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
+def sandbox_of(session, slug: str = "signals-101") -> Sandbox:
+    """The sandbox of the visitor this session belongs to, for one scenario."""
+    return Sandbox.objects.get(visitor_id=session[SESSION_KEY], scenario=slug)
+
+
 def visitor(slug: str = "signals-101", **client_options) -> tuple[Client, Sandbox]:
     """A new browser session that opened one scenario's page, with its sandbox."""
     client = Client(**client_options)
     assert client.get(f"/playground/{slug}/").status_code == 200
-    return client, Sandbox.objects.get(pk=client.session[SESSION_KEY])
+    return client, sandbox_of(client.session, slug)
 
 
 def panel_with_an_open_row(client: Client, slug: str, product_name: str) -> str:
@@ -35,7 +40,7 @@ def panel_with_an_open_row(client: Client, slug: str, product_name: str) -> str:
     product's row as its "Edit" link opens it: together, every button and
     field a lesson's Try-it names."""
     panel = client.get(reverse("playground:panel", args=[slug])).content.decode()
-    product = Product.objects.get(sandbox_id=client.session[SESSION_KEY], name=product_name)
+    product = Product.objects.get(sandbox=sandbox_of(client.session, slug), name=product_name)
     row = reverse("playground:row", args=[slug, "product", product.pk])
     return panel + client.get(row, **HTMX).content.decode()
 

@@ -10,7 +10,7 @@ from django.test import Client
 from playground import scenarios
 from playground.models import LogEntry, OutboxEmail, Product, Sandbox
 from playground.performing import perform
-from playground.sandboxes import SESSION_KEY
+from tests.playground.logged import sandbox_of
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ FORM = {"product-create-name": "Pen", "product-create-price": "4.50", "product-c
 def visitor(path: str = "/playground/signals-101/") -> tuple[Client, Sandbox]:
     client = Client()
     assert client.get(path).status_code == 200
-    return client, Sandbox.objects.get(pk=client.session[SESSION_KEY])
+    return client, sandbox_of(client.session, path.strip("/").split("/")[1])
 
 
 def create(client: Client, version, path: str = CREATE, **fields):

@@ -22,6 +22,7 @@ from playground.models import (
     Review,
     Sandbox,
     Tag,
+    Visitor,
 )
 from playground.sandboxes import SESSION_KEY
 from tests.playground.logged import poison
@@ -41,7 +42,14 @@ def visitor_with_history(media):
         },
         HTTP_HX_REQUEST="true",
     )
-    return client, Sandbox.objects.get(pk=client.session[SESSION_KEY])
+    return client, Sandbox.objects.get(visitor_id=client.session[SESSION_KEY])
+
+
+def idle_since(days: int, *sandboxes: Sandbox) -> None:
+    """Make the sandboxes, and the visitors they belong to, ``days`` old."""
+    then = timezone.now() - timedelta(days=days)
+    Sandbox.objects.filter(pk__in=[s.pk for s in sandboxes]).update(last_seen_at=then)
+    Visitor.objects.filter(sandboxes__in=sandboxes).update(created_at=then)
 
 
 # The smallest valid GIF: one transparent pixel.
@@ -62,7 +70,7 @@ def test_idle_sandboxes_go_with_records_log_media_and_sessions(settings, tmp_pat
     settings.MEDIA_ROOT = tmp_path
     idle_client, idle = visitor_with_history(tmp_path)
     _, active = visitor_with_history(tmp_path)
-    Sandbox.objects.filter(pk=idle.pk).update(last_seen_at=timezone.now() - timedelta(days=8))
+    idle_since(8, idle)
     idle_folder = tmp_path / "playground" / f"sandbox-{idle.pk}"
     active_folder = tmp_path / "playground" / f"sandbox-{active.pk}"
     assert idle_folder.is_dir()
@@ -75,9 +83,10 @@ def test_idle_sandboxes_go_with_records_log_media_and_sessions(settings, tmp_pat
     call_command("purge_sandboxes", "--older-than", "7d", stdout=output)
 
     assert output.getvalue() == (
-        "Deleted 1 sandbox(es), 1 session(s) and 1 old rate-limit window(s).\n"
+        "Deleted 1 sandbox(es), 1 visitor(s) with 1 session(s) and 1 old rate-limit window(s).\n"
     )
     assert list(Sandbox.objects.values_list("pk", flat=True)) == [active.pk]
+    assert list(Visitor.objects.values_list("pk", flat=True)) == [active.visitor_id]
     assert set(counts(idle.pk).values()) == {0}
     assert counts(active.pk)["Product"] == 4
     assert not idle_folder.exists()
@@ -87,15 +96,30 @@ def test_idle_sandboxes_go_with_records_log_media_and_sessions(settings, tmp_pat
     assert RateWindow.objects.filter(key="old").count() == 0
 
 
+def test_a_visitor_keeps_the_sandboxes_of_lessons_still_in_use(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client, idle = visitor_with_history(tmp_path)
+    client.get("/playground/receivers/")
+    in_use = Sandbox.objects.get(visitor=idle.visitor, scenario="receivers")
+    idle_since(8, idle)
+
+    call_command("purge_sandboxes", "--older-than", "7d", stdout=StringIO())
+
+    assert list(Sandbox.objects.values_list("pk", flat=True)) == [in_use.pk]
+    assert Visitor.objects.filter(pk=idle.visitor_id).exists()
+    assert client.get("/playground/receivers/").status_code == 200
+    assert Sandbox.objects.get(visitor=idle.visitor, scenario="receivers") == in_use
+
+
 def test_dry_run_deletes_nothing(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     _, idle = visitor_with_history(tmp_path)
-    Sandbox.objects.filter(pk=idle.pk).update(last_seen_at=timezone.now() - timedelta(hours=3))
+    idle_since(1, idle)
     output = StringIO()
 
     call_command("purge_sandboxes", "--older-than", "2h", "--dry-run", stdout=output)
 
-    assert output.getvalue() == "Would delete 1 sandbox(es) and 1 session(s).\n"
+    assert output.getvalue() == "Would delete 1 sandbox(es).\n"
     assert Sandbox.objects.filter(pk=idle.pk).exists()
 
 
@@ -114,7 +138,7 @@ def test_a_bad_age_is_a_usage_error(age):
 def two_idle_visitors(tmp_path):
     _, first = visitor_with_history(tmp_path)
     _, second = visitor_with_history(tmp_path)
-    Sandbox.objects.update(last_seen_at=timezone.now() - timedelta(days=8))
+    idle_since(8, first, second)
     return first, second
 
 
@@ -144,7 +168,9 @@ def test_a_sandbox_that_cannot_be_deleted_is_named_and_skipped(settings, tmp_pat
         errors == f"Sandbox {stuck.pk} was not deleted: RuntimeError: this row cannot be deleted\n"
     )
     assert failure == f"1 sandbox(es) could not be deleted: {stuck.pk} (see above)."
-    assert output == "Deleted 1 sandbox(es), 1 session(s) and 0 old rate-limit window(s).\n"
+    assert output == (
+        "Deleted 1 sandbox(es), 1 visitor(s) with 1 session(s) and 0 old rate-limit window(s).\n"
+    )
     assert list(Sandbox.objects.values_list("pk", flat=True)) == [stuck.pk]
     assert counts(stuck.pk)["Product"] == 4
     assert set(counts(idle.pk).values()) == {0}
@@ -162,7 +188,9 @@ def test_a_price_no_read_can_handle_does_not_stop_the_purge(settings, tmp_path):
     output, errors, failure = purge_reporting()
 
     assert errors.startswith(f"Sandbox {poisoned.pk} was not deleted: InvalidOperation: ")
-    assert output == "Deleted 1 sandbox(es), 1 session(s) and 0 old rate-limit window(s).\n"
+    assert output == (
+        "Deleted 1 sandbox(es), 1 visitor(s) with 1 session(s) and 0 old rate-limit window(s).\n"
+    )
     assert failure == f"1 sandbox(es) could not be deleted: {poisoned.pk} (see above)."
     assert list(Sandbox.objects.values_list("pk", flat=True)) == [poisoned.pk]
     assert set(counts(idle.pk).values()) == {0}

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.test import Client, RequestFactory
 
-from playground import ratelimit
+from playground import ratelimit, scenarios
 from playground.models import Product, RateWindow, Sandbox
-from playground.sandboxes import SESSION_KEY
+from tests.playground.logged import sandbox_of
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +40,9 @@ def test_old_windows_can_be_forgotten():
     assert list(RateWindow.objects.values_list("window_start", flat=True)) == [NOON]
 
 
+SLUGS = [scenario.slug for scenario in scenarios.SCENARIOS]
+
+
 def create(client, name):
     return client.post(
         "/playground/signals-101/do/product-create/",
@@ -52,7 +55,7 @@ def test_too_many_actions_get_a_429_with_a_message_and_change_nothing(settings):
     settings.PLAYGROUND_ACTIONS_PER_MINUTE = 3
     client = Client()
     client.get("/playground/signals-101/")
-    sandbox = Sandbox.objects.get(pk=client.session[SESSION_KEY])
+    sandbox = sandbox_of(client.session)
 
     statuses = [create(client, f"P{n}").status_code for n in range(4)]
     refused = create(client, "P4")
@@ -72,6 +75,32 @@ def test_the_limit_is_per_visitor(settings):
 
     assert [create(alice, "A1").status_code, create(alice, "A2").status_code] == [200, 429]
     assert create(bob, "B1").status_code == 200
+
+
+def test_one_limit_counts_a_visitors_actions_in_every_lesson(settings):
+    settings.PLAYGROUND_ACTIONS_PER_MINUTE = 2
+    client = Client()
+    in_another_lesson = {
+        "product-create-name": "R",
+        "product-create-price": "1",
+        "product-create-stock": "1",
+    }
+
+    assert create(client, "A1").status_code == 200
+    assert (
+        client.post("/playground/receivers/do/product-create/", in_another_lesson, **HTMX)
+    ).status_code == 200
+    assert create(client, "A2").status_code == 429
+
+
+def test_new_sandboxes_for_more_lessons_do_not_count_as_new_visitors(settings):
+    settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR = 1
+    client = Client()
+
+    statuses = [client.get(f"/playground/{slug}/").status_code for slug in SLUGS]
+
+    assert statuses == [200] * len(SLUGS)
+    assert Client().get("/playground/signals-101/").status_code == 429
 
 
 def test_polling_and_pages_are_not_counted(settings):

@@ -23,8 +23,7 @@ from PIL import Image
 from playground import receivers, recording, scenarios, services
 from playground.models import Article, LogEntry, OutboxEmail, Product, Review, Sandbox, Tag
 from playground.performing import aperform
-from playground.sandboxes import SESSION_KEY
-from tests.playground.logged import init_pair, last_action
+from tests.playground.logged import init_pair, last_action, sandbox_of
 
 SAVE = [("pre_save", "Product"), ("post_save", "Product")]
 CREATE = init_pair("Product") + SAVE
@@ -875,7 +874,7 @@ def django_runs(logged, position) -> set[str]:
 def visitor(client, db) -> Sandbox:
     """The test client's sandbox, with request logging switched on."""
     assert client.get(PAGE).status_code == 200
-    sandbox = Sandbox.objects.get(pk=client.session[SESSION_KEY])
+    sandbox = sandbox_of(client.session, "request-signals")
     # Nothing was logged while the switch was off.
     assert not LogEntry.objects.filter(sandbox=sandbox).exists()
     services.sandbox_set_switch(sandbox=sandbox, name="log_requests", on=True)

@@ -332,8 +332,8 @@ def test_a_sandbox_over_its_budget_gets_a_429_in_the_panel_and_nothing_is_writte
     assert (
         f'<div class="pg-alert pg-alert--error" role="alert">This sandbox already holds '
         f"{2 * len(image)}\xa0bytes of images and this one is {len(image)}\xa0bytes; a sandbox may "
-        f"hold {2 * len(image)}\xa0bytes. Delete a product that has an image, or reset the "
-        "sandbox, then try again.</div>" in body
+        f"hold {2 * len(image)}\xa0bytes. Delete a product that has an image, or start this "
+        "lesson again, then try again.</div>" in body
     )
     assert not Product.objects.filter(sandbox=sandbox, name="Framed").exists()
     assert stored_files(media) == files_before

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 from PIL import Image
 
 from playground.models import (
@@ -35,9 +36,10 @@ def png_bytes(size=(8, 8)) -> bytes:
 
 def test_first_visit_creates_a_seeded_sandbox_and_later_visits_reuse_it():
     client, sandbox = visitor()
-    client.get("/playground/m2m-changed/")
+    client.get("/playground/signals-101/")
+    client.get(reverse("playground:panel", args=["signals-101"]), **HTMX)
 
-    assert Sandbox.objects.count() == 1
+    assert list(Sandbox.objects.values_list("pk", "scenario")) == [(sandbox.pk, "signals-101")]
     assert list(Product.objects.filter(sandbox=sandbox).values_list("name", "price", "stock")) == [
         ("Fountain pen", Decimal("24.00"), 12),
         ("Notebook", Decimal("6.50"), 40),
@@ -51,6 +53,34 @@ def test_first_visit_creates_a_seeded_sandbox_and_later_visits_reuse_it():
     ]
     assert LogEntry.objects.filter(sandbox=sandbox).count() == 0
     assert OutboxEmail.objects.filter(sandbox=sandbox).count() == 0
+
+
+def test_each_scenario_gets_its_own_sandbox_untouched_by_the_others():
+    client, first = visitor("signals-101")
+    client.post(
+        "/playground/signals-101/do/product-create/",
+        {
+            "product-create-name": "Pen",
+            "product-create-price": "2.50",
+            "product-create-stock": "30",
+        },
+        **HTMX,
+    )
+    page = client.get("/playground/receivers/").content.decode()
+
+    second = Sandbox.objects.get(visitor=first.visitor, scenario="receivers")
+    assert second.pk != first.pk
+    assert list(Product.objects.filter(sandbox=second).values_list("name", flat=True)) == [
+        "Fountain pen",
+        "Notebook",
+        "Desk lamp",
+    ]
+    assert "Pen</strong>" not in page
+    assert LogEntry.objects.filter(sandbox=second).count() == 0
+    # Coming back to the first lesson finds its work as it was left.
+    back = client.get("/playground/signals-101/").content.decode()
+    assert '<strong class="pg-row__name">Pen</strong>' in back
+    assert Sandbox.objects.filter(visitor=first.visitor).count() == 2
 
 
 RECORD_URLS = [
@@ -120,8 +150,8 @@ def test_no_object_url_reaches_another_sandbox():
 
 
 def test_link_form_refuses_ids_from_another_sandbox():
-    alice, alice_box = visitor()
-    _, eve_box = visitor()
+    alice, alice_box = visitor("m2m-changed")
+    _, eve_box = visitor("m2m-changed")
     article = Article.objects.filter(sandbox=alice_box).first()
     foreign_tag = Tag.objects.filter(sandbox=eve_box).first()
     links_before = list(foreign_tag.articles.values_list("pk", flat=True))
@@ -276,7 +306,7 @@ def test_a_sandbox_holds_at_most_100_records_per_model():
 
     assert response.status_code == 409
     assert (
-        "A sandbox holds at most 100 products; delete some or reset the sandbox."
+        "A sandbox holds at most 100 products; delete some or start this lesson again."
         in response.content.decode()
     )
     assert Product.objects.filter(sandbox=sandbox).count() == MAX_RECORDS_PER_MODEL
@@ -342,7 +372,7 @@ class TestUploads:
     def test_an_image_is_stored_under_media_and_removed_with_its_product(
         self, media, django_capture_on_commit_callbacks
     ):
-        client, sandbox = visitor()
+        client, sandbox = visitor("delete-signals")
 
         response = self.post_image(client, SimpleUploadedFile("photo.png", png_bytes()))
 
@@ -448,7 +478,7 @@ def test_admin_list_pages_log_nothing():
 
 def test_raise_button_logs_got_request_exception_and_shows_a_message():
     # Like a browser: the test client must not re-raise the view's exception.
-    client, sandbox = visitor(raise_request_exception=False)
+    client, sandbox = visitor("request-signals", raise_request_exception=False)
 
     response = client.post("/playground/request-signals/raise/", **HTMX)
 
@@ -758,4 +788,4 @@ def test_a_reset_with_an_unreadable_body_still_answers_with_the_panel(content_ty
     )
 
     assert response.status_code == 200
-    assert "The sandbox is back to its starting records" in response.content.decode()
+    assert "This lesson’s sandbox is back to its starting records" in response.content.decode()

@@ -2,9 +2,11 @@
 
     manage.py purge_sandboxes --older-than 7d
 
-Deletes each sandbox not seen for that long, with its records, log, outbox,
-uploaded images and the sessions that pointed at it; also forgets old
-rate-limit windows. Run it from cron (or a scheduler) once a day.
+Deletes each sandbox not seen for that long, with its records, log, outbox
+and uploaded images; then each visitor left with no sandbox, with the
+sessions that pointed at them (a visitor keeps the sandboxes of the lessons
+they still use). Also forgets old rate-limit windows. Run it from cron (or a
+scheduler) once a day.
 
 Each sandbox goes in a transaction of its own. One that cannot be deleted
 is named on stderr and skipped, the others are deleted, and the command
@@ -14,7 +16,6 @@ exits with status 1.
 import argparse
 import re
 import shutil
-from collections import defaultdict
 from datetime import timedelta
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from playground import ratelimit
-from playground.models import Sandbox
+from playground.models import Sandbox, Visitor
 from playground.sandboxes import SESSION_KEY
 
 UNITS = {"d": "days", "h": "hours", "m": "minutes"}
@@ -46,7 +47,7 @@ def sandbox_media(sandbox_id: int) -> Path:
 
 
 class Command(BaseCommand):
-    help = "Delete sandboxes idle for longer than --older-than, with their data and sessions."
+    help = "Delete sandboxes idle for longer than --older-than, with their data, and visitors."
 
     def add_arguments(self, parser):
         parser.add_argument("--older-than", required=True, type=parse_age, metavar="AGE")
@@ -57,21 +58,16 @@ class Command(BaseCommand):
     def handle(self, *args, older_than: timedelta, dry_run: bool, **options):
         cutoff = timezone.now() - older_than
         idle = list(Sandbox.objects.filter(last_seen_at__lt=cutoff).values_list("pk", flat=True))
-        sessions = self._sessions_of(set(idle))
         if dry_run:
-            self.stdout.write(
-                f"Would delete {len(idle)} sandbox(es) and "
-                f"{sum(map(len, sessions.values()))} session(s)."
-            )
+            self.stdout.write(f"Would delete {len(idle)} sandbox(es).")
             return
-        deleted, deleted_sessions, failed = 0, 0, []
+        deleted, failed = 0, []
         for sandbox_id in idle:
             # One transaction per sandbox: a sandbox that cannot be deleted
             # (a row no read can handle, say) is reported and skipped, and
             # the others still go.
             try:
                 with transaction.atomic():
-                    Session.objects.filter(session_key__in=sessions.get(sandbox_id, [])).delete()
                     # The ordinary cascade: records, log and outbox go with the sandbox.
                     Sandbox.objects.filter(pk=sandbox_id).delete()
             except Exception as error:  # whatever it was, the next sandbox must still go
@@ -81,12 +77,12 @@ class Command(BaseCommand):
                 failed.append(sandbox_id)
                 continue
             deleted += 1
-            deleted_sessions += len(sessions.get(sandbox_id, []))
             shutil.rmtree(sandbox_media(sandbox_id), ignore_errors=True)
+        visitors, sessions = self._forget_visitors_without_sandboxes(cutoff)
         windows = ratelimit.forget_before(timezone.now() - timedelta(days=1))
         self.stdout.write(
-            f"Deleted {deleted} sandbox(es), {deleted_sessions} session(s) and "
-            f"{windows} old rate-limit window(s)."
+            f"Deleted {deleted} sandbox(es), {visitors} visitor(s) with {sessions} session(s) "
+            f"and {windows} old rate-limit window(s)."
         )
         if failed:
             # Exit status 1, so cron reports it.
@@ -95,12 +91,22 @@ class Command(BaseCommand):
                 f"{', '.join(map(str, failed))} (see above)."
             )
 
-    def _sessions_of(self, sandbox_ids: set[int]) -> dict[int, list[str]]:
-        """The keys of the sessions pointing at each of these sandboxes."""
-        found = defaultdict(list)
-        if sandbox_ids:
-            for session in Session.objects.iterator():
-                sandbox_id = session.get_decoded().get(SESSION_KEY)
-                if sandbox_id in sandbox_ids:
-                    found[sandbox_id].append(session.session_key)
-        return found
+    def _forget_visitors_without_sandboxes(self, cutoff) -> tuple[int, int]:
+        """Delete the visitors (older than ``cutoff``) left with no sandbox,
+        and their sessions; return how many of each."""
+        gone = set(
+            Visitor.objects.filter(sandboxes=None, created_at__lt=cutoff).values_list(
+                "pk", flat=True
+            )
+        )
+        if not gone:
+            return 0, 0
+        keys = [
+            session.session_key
+            for session in Session.objects.iterator()
+            if session.get_decoded().get(SESSION_KEY) in gone
+        ]
+        with transaction.atomic():
+            Session.objects.filter(session_key__in=keys).delete()
+            Visitor.objects.filter(pk__in=gone, sandboxes=None).delete()
+        return len(gone), len(keys)

@@ -40,7 +40,7 @@
         ? xhr.responseText
         : xhr.status === 404
           ? "That record no longer exists (someone may have deleted it in another tab)."
-          : "The server could not do that (HTTP " + xhr.status + "). Try again, or reset the sandbox.";
+          : "The server could not do that (HTTP " + xhr.status + "). Try again, or start this lesson again.";
     showPlaygroundError(message);
   });
   // An action on a record deleted meanwhile answers 404 with the panel and
