@@ -41,6 +41,14 @@ class Act:
         return issubclass(self.form, forms.EditForm)
 
 
+def updated(record, field: str, data: dict, suffix: str = "") -> str:
+    """An edit's label, by the name the record has after it: the events
+    below are about that record, so a rename names both."""
+    old, new = getattr(record, field), data.get(field, getattr(record, field))
+    renamed = f" (renamed from {old!r})" if new != old else ""
+    return f"Updated {type(record).__name__} {new!r}{renamed}{suffix}"
+
+
 # Actions on the sandbox itself (target is the Sandbox).
 SANDBOX_ACTIONS: dict[str, Act] = {
     "product-create": Act(
@@ -94,12 +102,12 @@ SANDBOX_ACTIONS: dict[str, Act] = {
 PRODUCT_ACTIONS: dict[str, Act] = {
     "edit": Act(
         forms.ProductEditForm,
-        lambda product, data: f"Updated Product {product.name!r}",
+        lambda product, data: updated(product, "name", data),
         lambda product, data: services.product_update(product=product, **data),
     ),
     "edit-atomic": Act(
         forms.ProductEditForm,
-        lambda product, data: f"Updated Product {product.name!r} inside transaction.atomic()",
+        lambda product, data: updated(product, "name", data, suffix=" inside transaction.atomic()"),
         lambda product, data: services.product_update_in_atomic(product=product, **data),
     ),
     "stock": Act(
@@ -155,7 +163,7 @@ REVIEW_ACTIONS: dict[str, Act] = {
 ARTICLE_ACTIONS: dict[str, Act] = {
     "edit": Act(
         forms.ArticleEditForm,
-        lambda article, data: f"Updated Article {article.title!r}",
+        lambda article, data: updated(article, "title", data),
         lambda article, data: services.article_update(article=article, **data),
     ),
     "delete": Act(
@@ -168,7 +176,7 @@ ARTICLE_ACTIONS: dict[str, Act] = {
 TAG_ACTIONS: dict[str, Act] = {
     "edit": Act(
         forms.TagEditForm,
-        lambda tag, data: f"Updated Tag {tag.name!r}",
+        lambda tag, data: updated(tag, "name", data),
         lambda tag, data: services.tag_update(tag=tag, **data),
     ),
     "delete": Act(

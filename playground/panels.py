@@ -293,6 +293,12 @@ def render_added(request, sandbox: Sandbox, scenario: Scenario, outcome: Outcome
         "sandbox": sandbox,
         "poll_token": poll_token(sandbox),
         "product": new_product_row(outcome.result, sandbox),
+        # The form again, blank, for the next product.
+        "forms": {
+            "product_create": actions.SANDBOX_ACTIONS["product-create"].form(
+                prefix="product-create"
+            )
+        },
         "action": entry,  # the name the action_entry partial reads
         "own_receivers": _own_receivers(scenario),
         # Newest first, as the outbox lists them.

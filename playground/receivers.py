@@ -141,13 +141,23 @@ def warn_low_stock(sender, instance, **kwargs):
 
 @receiver(pre_save, sender=Product)
 def fill_slug(sender, instance, **kwargs):
-    """Changes made in pre_save are saved: the row gets this slug."""
+    """Changes made in pre_save are saved: the row gets this slug, unique
+    among the sandbox's products (pen, pen-2, pen-3…)."""
     if instance.slug:
         return "slug already set"
-    instance.slug = slugify(instance.name)[:100]
-    if not instance.slug:
+    base = slugify(instance.name)[:90]
+    if not base:
         return "the name has no letters or digits for a slug: left it empty"
-    return f"filled slug {instance.slug!r}"
+    taken = set(
+        sender.objects.filter(sandbox_id=instance.sandbox_id, slug__startswith=base)
+        .exclude(pk=instance.pk)
+        .values_list("slug", flat=True)
+    )
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    instance.slug = slug
+    return f"filled slug {slug!r}"
 
 
 @receiver(pre_save, sender=Product)

@@ -25,6 +25,15 @@ class Scenario:
     # Signals the "Who is listening?" panel opens with.
     signals: tuple[str, ...] = field(default=("post_save",))
 
+    def has_switch(self, name: str) -> bool:
+        """Does this scenario show the sandbox switch ``name``? (A switch
+        acts only in its own scenario's sandbox, so only there.)"""
+        return SWITCH_TOOLS.get(name) in self.tools
+
+
+# Each sandbox switch (services.SWITCHES), and the tool that shows it.
+SWITCH_TOOLS = {"fail_post_save": "fail_switch", "log_requests": "request_log"}
+
 
 SCENARIOS = (
     Scenario(

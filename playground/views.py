@@ -232,8 +232,8 @@ def link_action(request: HttpRequest, slug: str, model: str, pk: int, operation:
 @require_POST
 def switch(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     scenario = _scenario_or_404(slug)
-    if name not in services.SWITCHES:
-        raise Http404("No such switch")
+    if name not in services.SWITCHES or not scenario.has_switch(name):
+        raise Http404(f"No switch called {name!r} in this scenario")
     sandbox = sandbox_for_action(request, scenario.slug)
     form = SwitchForm(request.POST)
     if "on" not in request.POST or not form.is_valid():

@@ -231,22 +231,16 @@ def test_keyboard_focus_stays_on_the_control_after_an_action(page: Page, site):
     expect(page.get_by_role("button", name="View Notebook")).to_be_focused()
 
 
-def test_a_switch_left_on_elsewhere_is_announced_and_can_be_turned_off(page: Page, site):
+def test_a_switch_acts_only_in_its_own_lesson(page: Page, site):
     open_scenario(page, site, "/playground/transactions/")
     page.get_by_role("button", name="Switch it on").click()
     expect(page.locator(".pg-switch", has_text="Failing post_save receiver")).to_contain_text("ON")
 
     open_scenario(page, site)
-    banner = page.locator(".pg-banner")
-    expect(banner).to_contain_text(
-        "The failing post_save receiver from the transactions scenario is on: "
-        "every product save here will fail."
-    )
-    banner.get_by_role("button", name="Switch it off").click()
+    create_product(page, "Works here")
 
-    expect(page.locator(".pg-banner")).to_have_count(0)
-    create_product(page, "Works again")
-    expect(page.locator(".pg-action__label").first).to_have_text("Created Product 'Works again'")
+    expect(page.locator(".pg-action__label").first).to_have_text("Created Product 'Works here'")
+    expect(page.locator(".pg-action--error")).to_have_count(0)
 
 
 @pytest.mark.parametrize(

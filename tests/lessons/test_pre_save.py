@@ -219,6 +219,31 @@ def test_the_trap_a_slug_filled_in_pre_save_but_not_in_update_fields_is_lost(san
     assert stored(notebook.pk, "stock") == 39
 
 
+def test_a_second_product_of_the_same_name_gets_the_next_free_slug(sandbox, run):
+    names = ["Pen", "Pen", "pen!", "Pen 2"]
+
+    logged = [
+        run(
+            lambda name=name: services.product_create(
+                sandbox=sandbox, name=name, price=Decimal("1.00"), stock=1
+            )
+        )
+        for name in names
+    ]
+
+    assert [entry.runs("fill_slug")[0][1] for entry in logged] == [
+        "filled slug 'pen'",
+        "filled slug 'pen-2'",
+        "filled slug 'pen-3'",
+        "filled slug 'pen-2-2'",
+    ]
+    assert list(
+        Product.objects.filter(sandbox=sandbox, name__istartswith="pen").values_list(
+            "slug", flat=True
+        )
+    ) == ["pen", "pen-2", "pen-3", "pen-2-2"]
+
+
 def test_the_trap_in_the_playground_log(sandbox, run):
     notebook = seeded(sandbox, "Notebook")
     Product.objects.filter(pk=notebook.pk).update(slug="")

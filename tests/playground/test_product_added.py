@@ -50,6 +50,8 @@ def test_a_create_one_change_behind_answers_with_row_entry_email_and_version():
     assert response["HX-Reswap"] == "none"
     html = response.content.decode()
     assert oob_blocks(html) == [
+        "true",  # the messages, now empty
+        "true",  # the create form, blank again
         "beforeend:#pg-list-products",
         "afterbegin:#pg-actions",
         "afterbegin:#pg-outbox-list",
@@ -149,3 +151,26 @@ def test_a_scenario_without_products_gets_the_whole_panel():
 
     assert "HX-Reswap" not in response
     assert "products" not in scenarios.get("m2m-changed").records
+
+
+def test_the_answer_brings_the_create_form_back_blank_and_clears_the_messages():
+    client, sandbox = visitor()
+    refused = create(client, sandbox.version, **{"product-create-price": "-1"})
+    assert refused.status_code == 422
+    assert 'value="-1"' in refused.content.decode()
+
+    added = create(client, sandbox.version).content.decode()
+
+    assert '<div id="pg-messages" hx-swap-oob="true"></div>' in added
+    form = added[added.index("<form novalidate") : added.index("</form>")]
+    assert 'id="pg-form-product-create" hx-swap-oob="true"' in form
+    assert "pg-error" not in form
+    assert 'value="-1"' not in form
+    fields = re.findall(r'<input type="(text|number|file)" name="([^"]+)"([^>]*)>', form)
+    assert [(kind, name) for kind, name, _ in fields] == [
+        ("text", "product-create-name"),
+        ("number", "product-create-price"),
+        ("number", "product-create-stock"),
+        ("file", "product-create-image"),
+    ]
+    assert [name for _, name, attributes in fields if "value=" in attributes] == []

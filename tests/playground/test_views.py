@@ -194,7 +194,6 @@ def test_live_endpoint_answers_204_until_something_changes():
         "pg-records",
         "pg-log",
         "pg-outbox",
-        "pg-switches",
         "pg-poller",
     ]
     assert f"/playground/signals-101/live/?v={sandbox.version}" in html
@@ -702,7 +701,8 @@ def test_who_is_listening_loads_its_list_when_opened():
     listeners = client.get(url, **HTMX).content.decode()
 
     assert (
-        f'<details class="pg-card pg-listening" hx-get="{url}" hx-trigger="toggle once" '
+        f'<details class="pg-card pg-listening" id="pg-listening" data-keep-open hx-get="{url}" '
+        'hx-trigger="toggle once" '
         'hx-target="find .pg-listening__list" hx-swap="innerHTML">' in page
     )
     assert f'<p><a href="{url}">See the receivers connected right now</a></p>' in page
@@ -789,3 +789,44 @@ def test_a_reset_with_an_unreadable_body_still_answers_with_the_panel(content_ty
 
     assert response.status_code == 200
     assert "This lesson’s sandbox is back to its starting records" in response.content.decode()
+
+
+def edit_notebook(client, sandbox, name: str):
+    notebook = Product.objects.get(sandbox=sandbox, name="Notebook")
+    key = f"product-{notebook.pk}-edit"
+    fields = {"name": name, "price": "6.50", "stock": "40", "version": version_of(notebook)}
+    return client.post(
+        f"/playground/signals-101/product/{notebook.pk}/edit/",
+        {f"{key}-{field}": value for field, value in fields.items()},
+        **HTMX,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("Red pen", "Updated Product 'Red pen' (renamed from 'Notebook')"),
+        ("Notebook", "Updated Product 'Notebook'"),
+    ],
+)
+def test_an_edit_is_labelled_with_the_name_the_record_has_after_it(name, label):
+    client, sandbox = visitor()
+
+    assert edit_notebook(client, sandbox, name).status_code == 200
+
+    entry = LogEntry.objects.filter(sandbox=sandbox).latest("pk")
+    assert entry.label == label
+
+
+@pytest.mark.parametrize(
+    ("slug", "name"),
+    [("signals-101", "fail_post_save"), ("transactions", "log_requests")],
+)
+def test_a_switch_is_only_in_the_scenario_that_shows_it(slug, name):
+    client, sandbox = visitor(slug)
+
+    response = client.post(f"/playground/{slug}/switch/{name}/", {"on": "on"}, **HTMX)
+
+    assert response.status_code == 404
+    sandbox.refresh_from_db()
+    assert (sandbox.fail_post_save, sandbox.log_requests) == (False, False)

@@ -109,7 +109,7 @@ def write_for(writer: Writer, server_url: str, start: threading.Barrier, deadlin
             continue
         if call(f"edit {name}", visitor.edit_product, pk, version, edited, "5.30", n + 1) is None:
             continue
-        writer.labels.append(f"Updated Product {name!r}")
+        writer.labels.append(f"Updated Product {edited!r} (renamed from {name!r})")
         if call(f"delete {edited}", visitor.delete_product, pk) is None:
             continue
         writer.labels.append(f"Deleted Product {edited!r}")

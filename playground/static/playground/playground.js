@@ -20,14 +20,14 @@
     if (!panel) {
       return;
     }
-    var alert = panel.querySelector("[data-request-error]");
+    var messages = panel.querySelector("#pg-messages") || panel;
+    var alert = messages.querySelector("[data-request-error]");
     if (!alert) {
       alert = document.createElement("div");
       alert.className = "pg-alert pg-alert--error";
       alert.setAttribute("role", "alert");
       alert.dataset.requestError = "";
-      var header = panel.querySelector(".playground__header");
-      panel.insertBefore(alert, header ? header.nextSibling : panel.firstChild);
+      messages.insertBefore(alert, messages.firstChild);
     }
     alert.textContent = message;
   }
@@ -50,6 +50,19 @@
     if (xhr.status === 404 && xhr.getResponseHeader("X-Playground-Panel")) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
+    }
+    if (event.detail.elt.id === "pg-poller") {
+      event.detail.elt.dataset.answered = "";
+    }
+  });
+  // A poll still waiting for its answer when an action replaces the poller
+  // (the in-place create does, and so does every panel swap) is cancelled:
+  // htmx would look for the answer's out-of-band targets around the old,
+  // detached poller, and find none. The new poller asks within a second.
+  document.addEventListener("htmx:beforeCleanupElement", function (event) {
+    var poller = event.target;
+    if (poller.id === "pg-poller" && poller.dataset.answered === undefined) {
+      htmx.trigger(poller, "htmx:abort");
     }
   });
   document.addEventListener("htmx:sendError", function () {
@@ -147,35 +160,86 @@
       }
     });
   });
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
+  // The answer brought the form back blank: focus its first field, ready
+  // for the next product (the log announces the new entry).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var sent = event.detail.requestConfig && event.detail.requestConfig.elt;
     var xhr = event.detail.xhr;
-    if (event.detail.successful && form instanceof HTMLFormElement && xhr &&
-        xhr.getResponseHeader("HX-Reswap") === "none") {
-      form.reset(); // ready for the next one, as a re-rendered form would be
+    if (!sent || !sent.id || !xhr || xhr.getResponseHeader("HX-Reswap") !== "none") {
+      return;
+    }
+    var fresh = document.getElementById(sent.id);
+    var field = fresh && fresh.querySelector("input:not([type=hidden]), select, textarea");
+    if (field && event.detail.successful !== false) {
+      field.focus();
     }
   });
 
-  // --- Keep keyboard focus across a swap of the playground ----------------
-  // After an action the panel is replaced; put focus back on the same
-  // control (same request URL and label), or on the message if it is gone.
+  // --- Keep boxes open and keyboard focus across a swap of the playground --
+  // After an action the panel is replaced. Boxes the learner opened ("Create
+  // an article", "Who is listening?") open again; focus goes back to the
+  // same control (same request URL and label), else to the message, else to
+  // the row the action changed (or the one after a deleted row), else to
+  // the panel's title: never to the page.
   var refocus = null;
+  var reopen = [];
+  function rowId(row) {
+    return row && row.classList.contains("pg-row") ? row.id : null;
+  }
   document.addEventListener("htmx:beforeSwap", function (event) {
     var active = document.activeElement;
     var target = event.detail.target;
+    if (target.id !== "playground") {
+      return;
+    }
+    reopen = Array.prototype.map.call(target.querySelectorAll("details[open][data-keep-open]"), function (box) {
+      return box.id;
+    });
     // Only when focus was inside the panel: the first load of a lesson's
     // panel must not pull focus away from wherever the reader is.
-    if (target.id !== "playground" || !active || !target.contains(active)) {
+    if (!active || !target.contains(active)) {
       refocus = null;
       return;
     }
     var form = active.form || active.closest("form");
+    var row = active.closest(".pg-row");
     refocus = {
       post: active.getAttribute("hx-post") || (form && form.getAttribute("hx-post")),
       label: active.textContent,
       name: active.name,
+      rows: row ? [row.id, rowId(row.nextElementSibling), rowId(row.previousElementSibling)] : [],
+      list: row && row.closest(".pg-records"),
     };
+    if (refocus.list) {
+      var heading = refocus.list.querySelector(".pg-records__title");
+      refocus.list = heading && heading.id;
+    }
   });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // The target is the panel the swap replaced; the boxes are in the new one.
+    if (event.detail.target.id !== "playground") {
+      return;
+    }
+    reopen.forEach(function (id) {
+      var box = document.getElementById(id);
+      if (box && !box.open) {
+        // "Who is listening?" loads its list on this toggle: htmx must
+        // know the new box first (it would otherwise at settle time).
+        htmx.process(box);
+        box.open = true;
+      }
+    });
+    reopen = [];
+  });
+  function rowFocus(rows, list) {
+    for (var index = 0; index < rows.length; index++) {
+      var row = rows[index] && document.getElementById(rows[index]);
+      if (row) {
+        return row.querySelector(".pg-row__open") || row.querySelector(FOCUSABLE) || row;
+      }
+    }
+    return list ? document.getElementById(list) : null;
+  }
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!refocus || event.detail.target.id !== "playground") {
       return;
@@ -192,7 +256,12 @@
         match = element;
       }
     }
-    var target = invalid || match || panel.querySelector("[role=alert]") || panel.querySelector(".playground__title");
+    var target =
+      invalid ||
+      match ||
+      panel.querySelector("[role=alert]") ||
+      rowFocus(refocus.rows, refocus.list) ||
+      panel.querySelector(".playground__title");
     if (target) {
       if (!target.matches("button, input, select, textarea, a")) {
         target.setAttribute("tabindex", "-1");

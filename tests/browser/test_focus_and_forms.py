@@ -1,0 +1,116 @@
+"""After an action in the playground: where keyboard focus goes, which boxes
+stay open, and what the forms show. Nothing may fall back to the page."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_playground import create_product, open_scenario
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def focused(page: Page) -> str:
+    """The focused element, as tag#id.class, with its text."""
+    return page.evaluate(
+        """() => {
+            const e = document.activeElement;
+            return `${e.tagName.toLowerCase()}#${e.id}.${e.className} ${e.textContent.trim()}`;
+        }"""
+    )
+
+
+def test_a_create_after_a_refused_one_leaves_a_clean_form_with_focus_in_it(page: Page, site):
+    open_scenario(page, site)
+    create_product(page, "Pen", price="-3")
+    panel = page.locator("#playground")
+    expect(panel.locator(".pg-alert--error")).to_have_text(
+        "Nothing was changed: please correct the highlighted field."
+    )
+    expect(panel.locator("#pg-form-product-create .pg-error")).to_have_count(1)
+
+    create_product(page, "Pen", price="3.00")
+
+    expect(panel.locator(".pg-action__label").first).to_have_text("Created Product 'Pen'")
+    expect(panel.locator(".pg-alert")).to_have_count(0)
+    form = panel.locator("#pg-form-product-create")
+    expect(form.locator(".pg-error")).to_have_count(0)
+    expect(form.locator("[aria-invalid=true]")).to_have_count(0)
+    assert [form.get_by_label(name).input_value() for name in ("Name", "Price", "Stock")] == [
+        "",
+        "",
+        "",
+    ]
+    expect(form.get_by_label("Name")).to_be_focused()
+
+
+def test_after_save_focus_is_on_the_changed_row(page: Page, site):
+    open_scenario(page, site)
+    row = page.locator(".pg-row", has_text="Notebook")
+    row.get_by_text("Edit").click()
+    row.get_by_label("Stock").fill("11")
+    row.get_by_label("Stock").press("Enter")
+
+    expect(page.locator(".pg-action__label").first).to_have_text("Updated Product 'Notebook'")
+    notebook = page.locator(".pg-row", has_text="Notebook")
+    expect(notebook.locator(".pg-row__open")).to_be_focused()
+
+
+def test_after_a_delete_focus_is_on_the_next_row(page: Page, site):
+    open_scenario(page, site)
+    page.locator(".pg-row", has_text="Fountain pen").get_by_role("button", name="Delete").press(
+        "Enter"
+    )
+
+    expect(page.locator(".pg-action__label").first).to_have_text("Deleted Product 'Fountain pen'")
+    expect(page.locator(".pg-row", has_text="Notebook").locator(".pg-row__open")).to_be_focused()
+
+
+def test_open_boxes_stay_open_across_an_action(page: Page, site):
+    open_scenario(page, site, "/playground/m2m-changed/")
+    panel = page.locator("#playground")
+    panel.get_by_text("Who is listening?").click()
+    expect(panel.locator("#pg-listening .pg-listening__list code").first).to_be_visible()
+    panel.get_by_text("Create a tag", exact=True).click()
+    panel.locator("#pg-card-tag-create").get_by_label("Name").fill("python")
+    panel.get_by_role("button", name="Create tag").click()
+
+    expect(panel.locator(".pg-action__label").first).to_have_text("Created Tag 'python'")
+    expect(panel.locator("#pg-listening")).to_have_attribute("open", "")
+    expect(panel.locator("#pg-card-tag-create")).to_have_attribute("open", "")
+    expect(panel.locator("#pg-listening .pg-listening__list code").first).to_be_visible()
+    expect(panel.get_by_role("button", name="Create tag")).to_be_focused()
+
+
+def test_a_poll_answered_after_a_create_swaps_nothing_and_raises_no_error(page: Page, site):
+    open_scenario(page, site)
+    page.evaluate(
+        """() => {
+            window.oobErrors = 0;
+            document.addEventListener("htmx:oobErrorNoTarget", () => window.oobErrors++);
+        }"""
+    )
+    held = []
+
+    def hold_one_poll(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/live/?*", hold_one_poll)
+    with page.expect_request("**/live/?*"):
+        pass
+    create_product(page, "Pen")
+    expect(page.locator(".pg-action__label").first).to_have_text("Created Product 'Pen'")
+    assert len(held) == 1
+
+    # The held poll asked with the version before the create, for the poller
+    # the create replaced: its answer must be dropped, not swapped.
+    held[0].continue_()
+    page.unroute("**/live/?*")
+    with page.expect_response("**/live/?*"):
+        pass  # a poll of the new poller, answered after the held one
+
+    assert page.evaluate("window.oobErrors") == 0
+    expect(page.locator(".pg-row__name").get_by_text("Pen", exact=True)).to_have_count(1)
+    expect(page.locator(".pg-action")).to_have_count(1)
