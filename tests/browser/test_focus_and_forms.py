@@ -43,7 +43,10 @@ def test_a_create_after_a_refused_one_leaves_a_clean_form_with_focus_in_it(page:
     expect(form.get_by_label("Name")).to_be_focused()
 
 
-def test_after_save_focus_is_on_the_changed_row(page: Page, site):
+@pytest.mark.parametrize(("theme", "width"), [("light", 1280), ("dark", 360)])
+def test_after_save_focus_is_on_the_changed_row(page: Page, site, theme, width, screenshot_dir):
+    page.set_viewport_size({"width": width, "height": 900})
+    page.emulate_media(color_scheme=theme)
     open_scenario(page, site)
     row = page.locator(".pg-row", has_text="Notebook")
     row.get_by_text("Edit").click()
@@ -53,6 +56,8 @@ def test_after_save_focus_is_on_the_changed_row(page: Page, site):
     expect(page.locator(".pg-action__label").first).to_have_text("Updated Product 'Notebook'")
     notebook = page.locator(".pg-row", has_text="Notebook")
     expect(notebook.locator(".pg-row__open")).to_be_focused()
+    assert page.evaluate("document.documentElement.scrollWidth") == width
+    notebook.screenshot(path=screenshot_dir / f"focus-after-save-{theme}-{width}.png")
 
 
 def test_after_a_delete_focus_is_on_the_next_row(page: Page, site):

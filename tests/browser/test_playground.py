@@ -385,7 +385,7 @@ def test_an_overflowing_bulk_update_and_a_stale_edit_say_why(
     bulk.get_by_label("Change every price by (%)").fill("50")
     bulk.get_by_role("button", name="bulk_update()").click()
 
-    overflow = page.locator("#playground > [role=alert]")
+    overflow = page.locator("#pg-messages > [role=alert]")
     expect(overflow).to_have_text(
         "A +50% change would price 'Dear' at 1499999.98, and a price holds at most 999999.99. "
         "Nothing was changed."
@@ -417,7 +417,7 @@ def test_an_overflowing_bulk_update_and_a_stale_edit_say_why(
     stale_row.get_by_label("Name").fill("Notebook, older edit")
     stale_row.get_by_role("button", name="Save").click()
 
-    stale = other.locator("#playground > [role=alert]")
+    stale = other.locator("#pg-messages > [role=alert]")
     expect(stale).to_have_text(
         "This product was changed (in another tab?) after your form was opened, so your edit "
         "was not saved. The form now shows the current values: make your change again."
