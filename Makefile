@@ -48,12 +48,22 @@ $(VENV)/.installed-test: pyproject.toml | $(PYTHON)
 	$(PIP_INSTALL) --editable '.[test]'
 	@touch $@ $(VENV)/.installed-run
 
+# The browser tests' front-end packages (axe-core), exactly as
+# package-lock.json pins them; reinstalled only when the lock file changes.
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		echo "error: npm is required for the browser tests but was not found (install Node.js 20 and npm, e.g. 'apt-get install nodejs npm')" >&2; \
+		exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 # --- The two commands -----------------------------------------------------
 
 run: $(VENV)/.installed-run migrate
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed-test lint check pytest pytest-postgres
+test: $(VENV)/.installed-test $(NODE_STAMP) lint check pytest pytest-postgres
 
 # Production mode: migrations, hashed and compressed static files, then
 # gunicorn as tutorial/gunicorn_conf.py says (WEB_CONCURRENCY worker
@@ -77,13 +87,13 @@ check: $(VENV)/.installed-test
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run --no-input
 
-pytest: $(VENV)/.installed-test
+pytest: $(VENV)/.installed-test $(NODE_STAMP)
 	$(PYTHON) -m pytest
 
 # The same suite on PostgreSQL. Required under CI; elsewhere skipped with a
 # notice when no server answers at POSTGRES_URL.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/tutorial
-pytest-postgres: $(VENV)/.installed-test
+pytest-postgres: $(VENV)/.installed-test $(NODE_STAMP)
 	@if $(PYTHON) -c "import psycopg, sys; psycopg.connect('$(POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "Running the suite on PostgreSQL ($(POSTGRES_URL))"; \
 		DATABASE_URL=$(POSTGRES_URL) $(PYTHON) -m pytest; \
@@ -110,8 +120,8 @@ test-lesson: $(VENV)/.installed-test
 	@test -f "$(LESSON_TESTS)" || { echo "error: no lesson tests at $(LESSON_TESTS) for LESSON=$(LESSON)" >&2; exit 2; }
 	$(PYTHON) -m pytest $(LESSON_TESTS)
 
-test-browser: $(VENV)/.installed-test
+test-browser: $(VENV)/.installed-test $(NODE_STAMP)
 	$(PYTHON) -m pytest -m browser
 
 clean:
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-shm db.sqlite3-wal staticfiles
+	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-shm db.sqlite3-wal staticfiles

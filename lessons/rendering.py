@@ -4,6 +4,10 @@ Lessons get tables, fenced code highlighted by Pygments, heading anchors and a
 table of contents, plus the ``::: include dotted.name`` directive that shows
 real project code. Rendering happens once per lesson per process (see
 ``catalog``), never per request.
+
+What Markdown writes is then made fit for the site (``SiteMarkupTreeprocessor``):
+the Content-Security-Policy refuses ``style`` attributes, and every scroll
+container and link must make sense to a keyboard and a screen reader.
 """
 
 import html
@@ -14,12 +18,17 @@ import markdown
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from markdown.extensions import Extension
+from markdown.extensions.toc import render_inner_html, strip_tags
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
 
-from tutorial.highlighting import CODE_CSS_CLASS, highlight_python
+from tutorial.highlighting import CODE_CSS_CLASS, CodeBlockFormatter, highlight_python
 from tutorial.source import find_source
 
 INCLUDE_LINE = re.compile(r"^::: include (?P<name>\S+)\s*$")
+# The tables extension aligns a column with style="text-align: …".
+TEXT_ALIGN = re.compile(r"^text-align: (?P<align>left|center|right);?$")
+HEADING = re.compile(r"^h[1-6]$")
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,78 @@ class IncludeExtension(Extension):
         md.preprocessors.register(IncludePreprocessor(md, self.included), "include", 30)
 
 
+class SiteMarkupTreeprocessor(Treeprocessor):
+    """Adjust what Markdown wrote, once the table of contents has run:
+
+    - a table cell's alignment becomes a class (``align-center``): the
+      Content-Security-Policy refuses ``style`` attributes;
+    - a table sits in a box that scrolls sideways on a narrow screen; the box
+      is focusable and named after the section (a keyboard can scroll it
+      only when it can reach it);
+    - a heading's "#" link is named after its heading: "Link to this
+      section: Try it", not "#".
+    """
+
+    ANCHOR_CLASS = "heading-anchor"
+
+    def run(self, root):
+        parents = {child: parent for parent in root.iter() for child in parent}
+        section = ""
+        for element in list(root.iter()):
+            if isinstance(element.tag, str) and HEADING.match(element.tag):
+                section = self.heading_text(element)
+                self.name_anchor(element, section)
+            elif element.tag in ("th", "td"):
+                self.align_with_class(element)
+            elif element.tag == "table":
+                self.wrap_in_scroll_box(element, parents[element], section)
+
+    def heading_text(self, heading) -> str:
+        """The heading's text, as the table of contents shows it."""
+        anchors = [child for child in heading if child.get("class") == self.ANCHOR_CLASS]
+        for anchor in anchors:
+            heading.remove(anchor)
+        text = html.unescape(strip_tags(render_inner_html(heading, self.md)))
+        heading.extend(anchors)
+        return text
+
+    def name_anchor(self, heading, text: str) -> None:
+        for anchor in heading.iter("a"):
+            if anchor.get("class") == self.ANCHOR_CLASS:
+                anchor.set("aria-label", f"Link to this section: {text}")
+                anchor.set("title", f"Link to this section: {text}")
+
+    @staticmethod
+    def align_with_class(cell) -> None:
+        match = TEXT_ALIGN.match(cell.get("style", ""))
+        if match:
+            del cell.attrib["style"]
+            cell.set("class", f"align-{match['align']}")
+
+    @staticmethod
+    def wrap_in_scroll_box(table, parent, section: str) -> None:
+        box = table.makeelement(
+            "div",
+            {
+                "class": "table-scroll",
+                "role": "region",
+                "tabindex": "0",
+                "aria-label": f"Table: {section}" if section else "Table",
+            },
+        )
+        position = list(parent).index(table)
+        parent.remove(table)
+        box.append(table)
+        box.tail, table.tail = table.tail, None
+        parent.insert(position, box)
+
+
+class SiteMarkupExtension(Extension):
+    def extendMarkdown(self, md):
+        # After the table of contents (priority 5), which adds the anchors.
+        md.treeprocessors.register(SiteMarkupTreeprocessor(md), "site_markup", 1)
+
+
 def _toc_entries(tokens: list[dict]) -> tuple[TocEntry, ...]:
     return tuple(
         TocEntry(
@@ -110,9 +191,14 @@ def render_markdown(text: str) -> RenderedMarkdown:
             "admonition",
             "sane_lists",
             "smarty",
+            SiteMarkupExtension(),
         ],
         extension_configs={
-            "codehilite": {"css_class": CODE_CSS_CLASS, "guess_lang": False},
+            "codehilite": {
+                "css_class": CODE_CSS_CLASS,
+                "guess_lang": False,
+                "pygments_formatter": CodeBlockFormatter,
+            },
             "toc": {
                 "permalink": "#",
                 "permalink_class": "heading-anchor",

@@ -181,6 +181,13 @@ def _beside_a_lesson(request) -> bool:
     return bool(current and current.startswith("/lessons/"))
 
 
+def section_heading_level(request) -> int:
+    """The level of the panel's own headings (Products, Signal log…): one
+    below its title, which is the page's h1 on the scenario's own page and
+    an h2 under the lesson's title beside a lesson."""
+    return 3 if _beside_a_lesson(request) else 2
+
+
 def panel_context(
     request,
     sandbox: Sandbox,
@@ -206,6 +213,7 @@ def panel_context(
         # On its own page the scenario title is the page's h1; beside a
         # lesson it is an h2 under the lesson's title.
         "standalone": not _beside_a_lesson(request),
+        "section_level": section_heading_level(request),
         "poll_token": poll_token(sandbox),
         "link_operations": LINK_OPERATIONS,
         "sandbox": sandbox,

@@ -97,6 +97,8 @@ def listening(request: HttpRequest, slug: str) -> HttpResponse:
     JS a page of its own."""
     scenario = _scenario_or_404(slug)
     context = panels.listening_context(scenario)
+    # Inside the panel, each signal is a heading under the panel's sections.
+    context["heading_level"] = panels.section_heading_level(request) + 1
     template = "playground/panel.html#listeners" if request.htmx else "playground/listening.html"
     return render(request, template, context)
 

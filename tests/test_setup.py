@@ -1,4 +1,4 @@
-"""The set-up the README promises: interpreter check and browser discovery."""
+"""The set-up the README promises: interpreter and npm checks, and browser discovery."""
 
 import shutil
 import subprocess
@@ -34,6 +34,27 @@ def test_make_stops_with_one_line_when_no_python_312_exists(tmp_path):
         "(install it, e.g. 'pyenv install 3.13')"
     )
     assert not venv.exists()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_stops_with_one_line_when_npm_is_missing(tmp_path):
+    stamp = tmp_path / "node_modules" / ".installed"
+
+    result = subprocess.run(
+        [shutil.which("make"), "--no-print-directory", str(stamp), f"NODE_STAMP={stamp}"],
+        cwd=settings.BASE_DIR,
+        env={"PATH": str(tmp_path)},  # nothing to run there, npm included
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0] == (
+        "error: npm is required for the browser tests but was not found "
+        "(install Node.js 20 and npm, e.g. 'apt-get install nodejs npm')"
+    )
+    assert not stamp.exists()
 
 
 def test_missing_browser_fails_under_ci_and_skips_otherwise():

@@ -15,9 +15,28 @@ CODE_CSS_CLASS = "highlight"
 CODE_STYLES = {"light": "xcode", "dark": "github-dark"}
 
 
+class CodeBlockFormatter(HtmlFormatter):
+    """Pygments' HTML with a focusable ``<pre>``.
+
+    A long line makes a code block scroll sideways, and a keyboard can only
+    scroll what it can focus (Safari's users have no other way); the code is
+    what a screen reader reads when it lands there.
+    """
+
+    def wrap(self, source):
+        focusable = False
+        for kind, text in super().wrap(source):
+            if not focusable and text.startswith("<pre"):
+                text = '<pre tabindex="0"' + text.removeprefix("<pre")
+                focusable = True
+            yield kind, text
+
+
 def highlight_python(code: str) -> str:
     """Python source as highlighted HTML, marked up like fenced code blocks."""
-    return highlight(code, PythonLexer(), HtmlFormatter(cssclass=CODE_CSS_CLASS, wrapcode=True))
+    return highlight(
+        code, PythonLexer(), CodeBlockFormatter(cssclass=CODE_CSS_CLASS, wrapcode=True)
+    )
 
 
 def pygments_stylesheet() -> str:

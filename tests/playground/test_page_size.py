@@ -102,7 +102,7 @@ def test_show_all_lists_every_row_and_the_page_keeps_asking_for_them_all():
     ).content.decode()
     capped = client.get("/playground/signals-101/live/", {"v": "0"}, **HTMX).content.decode()
 
-    assert 'hx-include=".pg-view-state"' in html
+    assert 'hx-include=".pg-view-state, #pg-poller"' in html
     assert product_rows(html) == everything
     assert "pg-records__more" not in html
     assert VIEW_STATE in html

@@ -708,14 +708,39 @@ def test_who_is_listening_loads_its_list_when_opened():
     assert f'<p><a href="{url}">See the receivers connected right now</a></p>' in page
     assert "pg-listener" not in page
     assert "<html" not in listeners
+    # On the scenario's page: h1 title, h2 sections, h3 signals.
     assert re.findall(
-        r'<h4 class="pg-listening__signal"><code>([\w.]+)</code></h4>', listeners
+        r'<h3 class="pg-listening__signal"><code>([\w.]+)</code></h3>', listeners
     ) == ["post_save"]
     names = re.findall(r"<summary><code>([\w.]+)</code>", listeners)
     assert names[0] == "playground.recording.observe"
     assert [name for name in names if ".log_" in name] == [
         "playground.receivers.log_price",
         "playground.receivers.log_stock",
+    ]
+
+
+def test_beside_a_lesson_the_panels_headings_are_one_level_lower():
+    client, _ = visitor("receivers")
+    beside = {**HTMX, "HTTP_HX_CURRENT_URL": "http://testserver/lessons/receivers/"}
+
+    panel = client.get("/playground/receivers/panel/", **beside).content.decode()
+    listeners = client.get("/playground/receivers/listening/", **beside).content.decode()
+    page = client.get("/playground/receivers/").content.decode()
+
+    headings = r"<(h\d) [^>]*>(?:<code>)?([\w ]+)"
+    assert re.findall(headings, panel) == [
+        ("h2", "Receivers"),
+        ("h3", "Products "),
+        ("h3", "Signal log"),
+        ("h3", "Outbox "),
+    ]
+    assert re.findall(headings, listeners) == [("h4", "post_save")]
+    assert re.findall(headings, page) == [
+        ("h1", "Receivers"),
+        ("h2", "Products "),
+        ("h2", "Signal log"),
+        ("h2", "Outbox "),
     ]
 
 

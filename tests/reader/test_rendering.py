@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.tasks import task
 
+from lessons.catalog import get_catalog
 from lessons.rendering import TocEntry, render_markdown
 from tutorial import source
 from tutorial.highlighting import pygments_stylesheet
@@ -46,9 +47,19 @@ def test_headings_get_anchors_and_a_nested_table_of_contents():
     )
     assert '<h2 id="getting-started">Getting started' in rendered.html
     assert (
-        '<a class="heading-anchor" href="#install-it" title="Link to this section">#</a>'
-        in rendered.html
-    )
+        '<a aria-label="Link to this section: Install it" class="heading-anchor" '
+        'href="#install-it" title="Link to this section: Install it">#</a>'
+    ) in rendered.html
+
+
+def test_a_heading_link_is_named_after_its_heading_as_the_contents_show_it():
+    html = render_markdown("## The `created` flag & “raw”\n").html
+
+    assert (
+        '<a aria-label="Link to this section: The created flag &amp; “raw”" '
+        'class="heading-anchor" href="#the-created-flag-raw" '
+        'title="Link to this section: The created flag &amp; “raw”">#</a></h2>'
+    ) in html
 
 
 def test_user_html_in_a_heading_is_not_executed():
@@ -62,8 +73,41 @@ def test_tables_and_highlighted_fenced_code():
 
     assert "<table>" in html
     assert "<td><code>post_save</code></td>" in html
-    assert '<div class="highlight"><pre><span></span><code>' in html
+    assert '<div class="highlight"><pre tabindex="0"><span></span><code>' in html
     assert '<span class="k">def</span><span class="w"> </span><span class="nf">f</span>' in html
+
+
+def test_a_table_scrolls_in_a_focusable_box_named_after_its_section():
+    html = render_markdown(BODY).html
+
+    assert (
+        '<div aria-label="Table: Install it" class="table-scroll" role="region" tabindex="0">'
+        "<table>"
+    ) in html
+    assert "</table></div>" in html
+    assert render_markdown("| a |\n|---|\n| 1 |\n").html.startswith(
+        '<div aria-label="Table" class="table-scroll" role="region" tabindex="0"><table>'
+    )
+
+
+def test_column_alignment_is_a_class_not_a_style_attribute():
+    html = render_markdown(
+        "| Left | Centre | Right |\n|:-----|:------:|------:|\n| a | b | c |\n"
+    ).html
+
+    assert "style=" not in html
+    assert '<th class="align-left">Left</th>' in html
+    assert '<th class="align-center">Centre</th>' in html
+    assert '<th class="align-right">Right</th>' in html
+    assert '<td class="align-center">b</td>' in html
+
+
+def test_no_lesson_carries_a_style_attribute_the_csp_would_refuse():
+    lessons = get_catalog().lessons
+
+    assert [lesson.slug for lesson in lessons if " style=" in lesson.html] == []
+    lifecycle = next(lesson for lesson in lessons if lesson.slug == "model-lifecycle")
+    assert lifecycle.html.count('<td class="align-center">') == 10
 
 
 def test_include_shows_the_real_source_with_its_location():

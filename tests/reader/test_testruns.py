@@ -216,7 +216,7 @@ class TestViews:
         assert "hx-trigger" not in html
         assert '<p class="test-run__status test-run__status--failed">\n    Failed' in html
         assert '<code class="test-run__name">test_a</code>' in html
-        assert '<pre class="test-run__message">assert 1 == 2</pre>' in html
+        assert '<pre class="test-run__message scroll-box" tabindex="0">assert 1 == 2</pre>' in html
         # Finished: the final count, not "so far".
         assert '<span class="test-run__counts">2 tests: 1 failed, 1 passed</span>' in html
 

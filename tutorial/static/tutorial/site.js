@@ -32,12 +32,15 @@
     }
   }
 
+  // The toggle's label says what pressing it does. It is not also a
+  // pressed/not pressed button: a label that changes with its state would
+  // then contradict it ("Switch to light theme, pressed").
   function applyTheme(theme) {
     root.dataset.theme = theme;
     document.querySelectorAll("[data-theme-toggle]").forEach(function (button) {
-      var next = theme === "dark" ? "light" : "dark";
-      button.setAttribute("aria-label", "Switch to " + next + " theme");
-      button.setAttribute("aria-pressed", String(theme === "dark"));
+      var label = "Switch to " + (theme === "dark" ? "light" : "dark") + " theme";
+      button.setAttribute("aria-label", label);
+      button.title = label;
     });
   }
 
@@ -129,10 +132,27 @@
   });
 
   // --- Arrow keys move between lessons ----------------------------------
-  function isTyping(target) {
+  // Only while the keys have no other job: not on a control, a link or a
+  // box that scrolls (the keys move a caret, a selection or the box), and
+  // nowhere in the playground, whose controls come and go as htmx swaps
+  // them. Focus on the page itself, the article or a heading is fair game.
+  var KEYS_HAVE_A_JOB = [
+    "a[href]",
+    "button",
+    "input",
+    "select",
+    "textarea",
+    "summary",
+    "[contenteditable]",
+    "[tabindex]:not([tabindex='-1'])",
+    "#playground",
+    ".lesson-playground",
+  ].join(", ");
+
+  function keysHaveAJob(target) {
     return (
-      target instanceof HTMLElement &&
-      (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))
+      target instanceof Element &&
+      (target.closest(KEYS_HAVE_A_JOB) !== null || target.isContentEditable === true)
     );
   }
 
@@ -140,7 +160,7 @@
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
       return;
     }
-    if (isTyping(event.target)) {
+    if (keysHaveAJob(event.target)) {
       return;
     }
     var rel = { ArrowLeft: "prev", ArrowRight: "next" }[event.key];
