@@ -244,7 +244,7 @@ def test_arrow_keys_leave_controls_and_the_playground_alone(page: Page, site):
 
     places = {
         "an input in the playground": panel.get_by_label("Name").first,
-        "a button in the playground": panel.get_by_role("button", name="Reset sandbox"),
+        "a button in the playground": panel.get_by_role("button", name="Start this lesson again"),
         "a summary in the playground": panel.get_by_text("Create a product", exact=True),
         "a link in the playground": panel.locator("a.pg-row__open").first,
         "the playground's log": page.get_by_role("region", name="Signal log"),
