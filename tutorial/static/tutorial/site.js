@@ -161,9 +161,58 @@
     toc.open = false;
   }
 
+  // The lesson list folds too where it sits above the text (site.css: beside
+  // a playground, 1024-1279 px), and opens again when it is a column.
+  var lessonNav = document.querySelector("[data-lesson-nav]");
+  if (lessonNav && !tocBesideText) {
+    var navAboveText = window.matchMedia("(min-width: 1024px) and (max-width: 1279px)");
+    lessonNav.open = !navAboveText.matches;
+    navAboveText.addEventListener("change", function (event) {
+      lessonNav.open = !event.matches;
+    });
+  }
+
+  // --- From a Try-it section to the playground and back ------------------
+  // Both are plain anchors that scroll without JavaScript. Here they move
+  // focus too, and "Back to the steps" returns to the Try-it section whose
+  // link was followed (the template points it at the first one).
+  var backToSteps = document.querySelectorAll("#lesson-playground [data-back-to-steps]");
+
+  function moveTo(target) {
+    if (!target.hasAttribute("tabindex")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.scrollIntoView({ block: "start" });
+    target.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.button !== 0 || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+      return;
+    }
+    var link = event.target.closest("a[data-playground-jump], a[data-back-to-steps]");
+    var target = link && document.getElementById(link.hash.slice(1));
+    if (!target) {
+      return;
+    }
+    event.preventDefault();
+    // The link follows its heading (lessons/rendering.py).
+    var heading = link.parentElement.previousElementSibling;
+    if (link.hasAttribute("data-playground-jump") && heading && heading.id) {
+      backToSteps.forEach(function (back) {
+        back.hash = heading.id;
+      });
+    }
+    window.history.pushState(null, "", link.hash);
+    moveTo(target);
+  });
+
   // --- Read marks, kept in this browser ----------------------------------
   // A lesson counts as read once its end (the previous/next links) has been
-  // on screen. The index marks read lessons and can forget them all.
+  // on screen; the list keeps the order they were read in, last one last.
+  // The index and the lesson list mark read lessons (data-read), and the
+  // index offers the next unread one and can forget them all. Nothing of
+  // this leaves the browser.
   var READ_KEY = "lessons-read";
 
   function readLessons() {
