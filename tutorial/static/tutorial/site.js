@@ -242,10 +242,9 @@
     new IntersectionObserver(function (entries, observer) {
       if (entries.some(function (entry) { return entry.isIntersecting; })) {
         var slug = lessonArticle.dataset.lessonSlug;
-        var slugs = readLessons();
-        if (slugs.indexOf(slug) === -1) {
-          saveReadLessons(slugs.concat([slug]));
-        }
+        var others = readLessons().filter(function (read) { return read !== slug; });
+        saveReadLessons(others.concat([slug]));
+        showReadMarks();
         observer.disconnect();
       }
     }).observe(lessonEnd);
@@ -254,13 +253,13 @@
   function showReadMarks() {
     var slugs = readLessons();
     var count = 0;
-    document.querySelectorAll("[data-lesson]").forEach(function (card) {
-      var read = slugs.indexOf(card.dataset.lesson) !== -1;
+    document.querySelectorAll("[data-lesson]").forEach(function (item) {
+      var read = slugs.indexOf(item.dataset.lesson) !== -1;
       if (read) {
-        card.dataset.read = "";
+        item.dataset.read = "";
         count += 1;
       } else {
-        delete card.dataset.read;
+        delete item.dataset.read;
       }
     });
     var progress = document.querySelector("[data-read-progress]");
@@ -268,6 +267,36 @@
       progress.hidden = count === 0;
       progress.querySelector("[data-read-count]").textContent = String(count);
     }
+    showNextLesson(slugs);
+  }
+
+  // The index's "Continue with ...": the first unread lesson after the one
+  // read last, else the first unread; with every lesson read, the first
+  // again. The page comes with "Start with <first lesson>".
+  function showNextLesson(slugs) {
+    var link = document.querySelector("[data-continue]");
+    if (!link) {
+      return;
+    }
+    var lessons = Array.prototype.slice.call(document.querySelectorAll("[data-lesson-title]"));
+    var lastRead = -1;
+    lessons.forEach(function (lesson, index) {
+      if (lesson.dataset.lesson === slugs[slugs.length - 1]) {
+        lastRead = index;
+      }
+    });
+    var unread = lessons.filter(function (lesson) { return !lesson.hasAttribute("data-read"); });
+    var after = unread.filter(function (lesson) { return lessons.indexOf(lesson) > lastRead; });
+    var next = after[0] || unread[0] || lessons[0];
+    var verb = "Continue with ";
+    if (unread.length === lessons.length) {
+      verb = "Start with ";
+    } else if (unread.length === 0) {
+      verb = "Start again with ";
+    }
+    link.textContent = verb + next.dataset.lessonTitle;
+    link.setAttribute("href", next.querySelector("a").getAttribute("href"));
+    document.querySelector("[data-course-done]").hidden = unread.length > 0;
   }
 
   showReadMarks();
