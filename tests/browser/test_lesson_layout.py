@@ -171,3 +171,33 @@ def test_without_javascript_both_links_are_plain_anchors(browser, site):
         assert top(page.locator("#try-it").bounding_box()) == TOP
     finally:
         context.close()
+
+
+SIDEWAYS = """boxes => boxes.map(box => [
+  box.scrollWidth > box.clientWidth, box.getAttribute("tabindex")
+])"""
+
+
+def check_tab_stops(page: Page):
+    found = page.locator(".prose .highlight > pre, .prose table").evaluate_all(SIDEWAYS)
+    assert [tabindex for _, tabindex in found] == ["0" if scrolls else None for scrolls, _ in found]
+    return {scrolls for scrolls, _ in found}
+
+
+@pytest.mark.parametrize("width", [360, 1024, 1280, 1600])
+def test_code_and_tables_that_scroll_sideways_are_tab_stops(page: Page, site, width):
+    open_lesson(page, site, width)
+
+    # Only those that scroll: the others stay out of the way of Tab.
+    assert check_tab_stops(page) == {True, False}
+
+
+def test_code_that_stops_scrolling_sideways_stops_being_a_tab_stop(page: Page, site):
+    open_lesson(page, site, 1024)
+    first = page.locator(".prose .highlight > pre").first
+    expect(first).to_have_attribute("tabindex", "0")
+
+    page.set_viewport_size({"width": 1600, "height": 800})
+
+    expect(first).not_to_have_attribute("tabindex", "0")
+    check_tab_stops(page)

@@ -128,6 +128,27 @@
     addCopyButtons(event.detail.elt);
   });
 
+  // --- Code and tables that scroll sideways: reachable by keyboard --------
+  // Beside the playground the text column is narrow, and a long line of
+  // code or a wide table scrolls inside its box. Focus is how a keyboard
+  // scrolls it, so those boxes (only those) become tab stops.
+  function markSidewaysScrolling() {
+    document.querySelectorAll(".prose .highlight > pre, .prose table").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) {
+        box.setAttribute("tabindex", "0");
+      } else {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+
+  markSidewaysScrolling();
+  var sidewaysFrame = 0;
+  window.addEventListener("resize", function () {
+    window.cancelAnimationFrame(sidewaysFrame);
+    sidewaysFrame = window.requestAnimationFrame(markSidewaysScrolling);
+  });
+
   // --- Arrow keys move between lessons ----------------------------------
   function isTyping(target) {
     return (
