@@ -27,7 +27,7 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from lessons.rendering import RenderedMarkdown, TocEntry, render_markdown
+from lessons.rendering import RenderedMarkdown, TocEntry, is_try_it, render_markdown
 from playground import scenarios
 from tutorial.source import SourceNotFound
 
@@ -67,6 +67,18 @@ class Lesson:
     html: str
     toc: tuple[TocEntry, ...]
     includes: tuple[str, ...]
+
+    @property
+    def try_it_anchor(self) -> str | None:
+        """The first "Try it" section, where the playground's "Back to the
+        steps" leads (site.js points it at the one the learner came from)."""
+        entries = list(self.toc)
+        while entries:
+            entry = entries.pop(0)
+            if is_try_it(entry.title):
+                return entry.anchor
+            entries[:0] = entry.children
+        return None
 
 
 def _parse_front_matter(path: Path, text: str) -> tuple[dict, str]:

@@ -12,6 +12,7 @@ container and link must make sense to a keyboard and a screen reader.
 
 import html
 import re
+import xml.etree.ElementTree as etree
 from dataclasses import dataclass, field
 
 import markdown
@@ -29,6 +30,15 @@ INCLUDE_LINE = re.compile(r"^::: include (?P<name>\S+)\s*$")
 # The tables extension aligns a column with style="text-align: …".
 TEXT_ALIGN = re.compile(r"^text-align: (?P<align>left|center|right);?$")
 HEADING = re.compile(r"^h[1-6]$")
+
+TRY_IT_TITLE = re.compile(r"^Try it\b")
+# The id of the lesson page's playground column (lessons/detail.html).
+PLAYGROUND_ID = "lesson-playground"
+
+
+def is_try_it(title: str) -> bool:
+    """A section whose steps the learner follows in the playground."""
+    return TRY_IT_TITLE.match(title) is not None
 
 
 @dataclass(frozen=True)
@@ -160,6 +170,33 @@ class SiteMarkupExtension(Extension):
         md.treeprocessors.register(SiteMarkupTreeprocessor(md), "site_markup", 1)
 
 
+class PlaygroundLinkTreeprocessor(Treeprocessor):
+    """Put a "Go to the playground" link under each "Try it" heading.
+
+    On narrow screens the playground follows the whole article, thousands of
+    pixels below the steps; the link (and the playground's "Back to the
+    steps", in the page template) keeps them one click or key press apart.
+    It is a plain anchor, so it works without JavaScript too.
+    """
+
+    def run(self, root):
+        for index, element in reversed(list(enumerate(root))):
+            if element.tag in ("h2", "h3") and is_try_it("".join(element.itertext())):
+                paragraph = etree.Element("p", {"class": "playground-jump"})
+                link = etree.SubElement(
+                    paragraph, "a", {"href": f"#{PLAYGROUND_ID}", "data-playground-jump": ""}
+                )
+                link.text = "Go to the playground"
+                paragraph.tail = "\n"
+                root.insert(index + 1, paragraph)
+
+
+class PlaygroundLinkExtension(Extension):
+    def extendMarkdown(self, md):
+        # Below the toc extension (5), which has given the headings their ids.
+        md.treeprocessors.register(PlaygroundLinkTreeprocessor(md), "playground_link", 4)
+
+
 def _toc_entries(tokens: list[dict]) -> tuple[TocEntry, ...]:
     return tuple(
         TocEntry(
@@ -183,6 +220,7 @@ def render_markdown(text: str) -> RenderedMarkdown:
     md = markdown.Markdown(
         extensions=[
             IncludeExtension(included),
+            PlaygroundLinkExtension(),
             "tables",
             "fenced_code",
             "codehilite",

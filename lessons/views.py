@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from lessons import testruns
@@ -60,6 +60,10 @@ def _local_lesson_or_404(slug: str):
     return lesson
 
 
+# The lesson page's button asks with htmx and shows the answer in place;
+# without JavaScript the form posts, and the run gets a page of its own.
+
+
 @require_POST
 def run_tests(request: HttpRequest, slug: str) -> HttpResponse:
     """Start this lesson's tests on the server (local mode only)."""
@@ -69,17 +73,20 @@ def run_tests(request: HttpRequest, slug: str) -> HttpResponse:
     except testruns.RunRefused as refusal:
         return render(
             request,
-            "lessons/test_run.html#refused",
+            "lessons/test_run.html#refused" if request.htmx else "lessons/test_run_page.html",
             {"lesson": lesson, "message": str(refusal)},
             status=409,
         )
     testruns.execute_in_background(run)
+    if not request.htmx:
+        return redirect("lessons:test_run", lesson.slug, run.pk)
     return render(request, "lessons/test_run.html#run", {"lesson": lesson, "run": run})
 
 
 @require_GET
 def test_run(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
-    """Polled while a run is going: its results so far."""
+    """A run's results so far: polled by the lesson page while it runs."""
     lesson = _local_lesson_or_404(slug)
     run = get_object_or_404(TestRun, pk=run_id, lesson_slug=lesson.slug)
-    return render(request, "lessons/test_run.html#run", {"lesson": lesson, "run": run})
+    template = "lessons/test_run.html#run" if request.htmx else "lessons/test_run_page.html"
+    return render(request, template, {"lesson": lesson, "run": run})

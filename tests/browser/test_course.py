@@ -51,7 +51,10 @@ def test_run_these_tests_shows_each_test_passing(page: Page, site):
     items = page.locator(".test-run__item")
     assert items.count() > 10
     expect(page.locator(".test-run__item--passed")).to_have_count(items.count())
-    expect(status).to_contain_text(f"{items.count()} tests: {items.count()} passed")
+    # Ended: the final tally, and no longer "so far".
+    expect(page.locator(".test-run__counts")).to_have_text(
+        f"{items.count()} tests: {items.count()} passed"
+    )
 
 
 def test_run_these_tests_shows_at_once_why_they_could_not_run(

@@ -62,6 +62,20 @@ def test_a_heading_link_is_named_after_its_heading_as_the_contents_show_it():
     ) in html
 
 
+def test_each_try_it_section_starts_with_a_link_to_the_playground():
+    rendered = render_markdown(
+        "## Try it\n\nSteps.\n\n## Summary\n\n### Try it again\n\nMore.\n\n## Trying\n"
+    )
+
+    link = (
+        '<p class="playground-jump"><a data-playground-jump="" href="#lesson-playground">'
+        "Go to the playground</a></p>\n"
+    )
+    assert rendered.html.count(link) == 2
+    assert f"</h2>\n{link}<p>Steps.</p>" in rendered.html
+    assert f"</h3>\n{link}<p>More.</p>" in rendered.html
+
+
 def test_user_html_in_a_heading_is_not_executed():
     rendered = render_markdown("## Next <script>alert(1)</script>\n")
 

@@ -229,14 +229,55 @@ class TestViews:
 
         assert '<span class="test-run__counts">1 test so far</span>' in html
 
+    def test_without_htmx_the_button_leads_to_the_runs_own_page(
+        self, client, settings, no_background_runs
+    ):
+        settings.LOCAL_MODE = True
+
+        response = client.post("/lessons/senders/tests/")
+
+        run = TestRun.objects.get()
+        assert no_background_runs == [run]
+        assert (response.status_code, response["Location"]) == (
+            302,
+            f"/lessons/senders/tests/{run.pk}/",
+        )
+
+    def test_a_runs_own_page_offers_a_reload_until_it_has_finished(self, client, settings):
+        settings.LOCAL_MODE = True
+        run = TestRun.objects.create(lesson_slug="senders")
+        TestOutcome.objects.create(run=run, position=1, name="test_a", outcome="passed")
+        url = f"/lessons/senders/tests/{run.pk}/"
+
+        html = client.get(url).content.decode()
+
+        assert "<title>Tests for Senders · Django signals</title>" in html
+        assert '<span class="test-run__counts">1 test so far</span>' in html
+        assert f'<a href="{url}">Reload</a> to see the results that came in since.' in html
+
+        run.status = TestRun.Status.PASSED
+        run.save()
+        html = client.get(url).content.decode()
+
+        assert '<span class="test-run__counts">1 test: 1 passed</span>' in html
+        assert "so far" not in html
+        assert "Reload" not in html
+        # The lesson page's poll still gets only the results.
+        partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+        assert partial.lstrip().startswith('<div class="test-run" data-status="passed">')
+
     def test_a_second_run_while_one_is_going_is_refused(self, client, settings):
         settings.LOCAL_MODE = True
         TestRun.objects.create(lesson_slug="receivers")
 
         response = client.post("/lessons/senders/tests/")
+        partial = client.post("/lessons/senders/tests/", HTTP_HX_REQUEST="true")
 
         assert response.status_code == 409
         assert "The tests of “receivers” are running" in response.content.decode()
+        assert "<title>Tests for Senders · Django signals</title>" in response.content.decode()
+        assert partial.status_code == 409
+        assert partial.content.decode().strip().startswith('<p class="pg-alert pg-alert--error"')
 
     def test_outside_local_mode_there_is_no_button_and_no_endpoint(self, client, settings):
         settings.LOCAL_MODE = False

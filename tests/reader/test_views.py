@@ -60,6 +60,27 @@ def test_current_lesson_is_marked_in_the_side_navigation(client):
     assert re.findall(r'<a href="([^"]+)" aria-current="page">', html) == [f"/lessons/{SLUGS[0]}/"]
 
 
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_playground_links_back_to_the_try_it_steps(client, slug):
+    html = client.get(f"/lessons/{slug}/").content.decode()
+
+    assert get_catalog().get(slug).try_it_anchor == "try-it"
+    assert html.count('<a href="#try-it" data-back-to-steps>Back to the steps</a>') == 2
+    assert html.count('<a data-playground-jump="" href="#lesson-playground">') == 1
+    assert '<aside id="lesson-playground" ' in html
+
+
+def test_side_navigation_has_a_read_mark_for_screen_readers_on_every_lesson(client):
+    html = client.get(f"/lessons/{SLUGS[0]}/").content.decode()
+
+    marks = re.findall(
+        r'<li data-lesson="([^"]+)"><a [^>]+>[^<]+<span class="lesson-nav__read">, read</span>'
+        r"</a></li>",
+        html,
+    )
+    assert marks == SLUGS
+
+
 def test_unknown_slug_gets_the_site_styled_404(client):
     response = client.get("/lessons/no-such-lesson/")
 

@@ -131,6 +131,27 @@
     addCopyButtons(event.detail.elt);
   });
 
+  // --- Code and tables that scroll sideways: reachable by keyboard --------
+  // Beside the playground the text column is narrow, and a long line of
+  // code or a wide table scrolls inside its box. Focus is how a keyboard
+  // scrolls it, so those boxes (only those) become tab stops.
+  function markSidewaysScrolling() {
+    document.querySelectorAll(".prose .highlight > pre, .prose table").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth) {
+        box.setAttribute("tabindex", "0");
+      } else {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+
+  markSidewaysScrolling();
+  var sidewaysFrame = 0;
+  window.addEventListener("resize", function () {
+    window.cancelAnimationFrame(sidewaysFrame);
+    sidewaysFrame = window.requestAnimationFrame(markSidewaysScrolling);
+  });
+
   // --- Arrow keys move between lessons ----------------------------------
   // Only while the keys have no other job: not on a control, a link or a
   // box that scrolls (the keys move a caret, a selection or the box), and
@@ -181,9 +202,58 @@
     toc.open = false;
   }
 
+  // The lesson list folds too where it sits above the text (site.css: beside
+  // a playground, 1024-1279 px), and opens again when it is a column.
+  var lessonNav = document.querySelector("[data-lesson-nav]");
+  if (lessonNav && !tocBesideText) {
+    var navAboveText = window.matchMedia("(min-width: 1024px) and (max-width: 1279px)");
+    lessonNav.open = !navAboveText.matches;
+    navAboveText.addEventListener("change", function (event) {
+      lessonNav.open = !event.matches;
+    });
+  }
+
+  // --- From a Try-it section to the playground and back ------------------
+  // Both are plain anchors that scroll without JavaScript. Here they move
+  // focus too, and "Back to the steps" returns to the Try-it section whose
+  // link was followed (the template points it at the first one).
+  var backToSteps = document.querySelectorAll("#lesson-playground [data-back-to-steps]");
+
+  function moveTo(target) {
+    if (!target.hasAttribute("tabindex")) {
+      target.setAttribute("tabindex", "-1");
+    }
+    target.scrollIntoView({ block: "start" });
+    target.focus({ preventScroll: true });
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.button !== 0 || event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) {
+      return;
+    }
+    var link = event.target.closest("a[data-playground-jump], a[data-back-to-steps]");
+    var target = link && document.getElementById(link.hash.slice(1));
+    if (!target) {
+      return;
+    }
+    event.preventDefault();
+    // The link follows its heading (lessons/rendering.py).
+    var heading = link.parentElement.previousElementSibling;
+    if (link.hasAttribute("data-playground-jump") && heading && heading.id) {
+      backToSteps.forEach(function (back) {
+        back.hash = heading.id;
+      });
+    }
+    window.history.pushState(null, "", link.hash);
+    moveTo(target);
+  });
+
   // --- Read marks, kept in this browser ----------------------------------
   // A lesson counts as read once its end (the previous/next links) has been
-  // on screen. The index marks read lessons and can forget them all.
+  // on screen; the list keeps the order they were read in, last one last.
+  // The index and the lesson list mark read lessons (data-read), and the
+  // index offers the next unread one and can forget them all. Nothing of
+  // this leaves the browser.
   var READ_KEY = "lessons-read";
 
   function readLessons() {
@@ -213,10 +283,9 @@
     new IntersectionObserver(function (entries, observer) {
       if (entries.some(function (entry) { return entry.isIntersecting; })) {
         var slug = lessonArticle.dataset.lessonSlug;
-        var slugs = readLessons();
-        if (slugs.indexOf(slug) === -1) {
-          saveReadLessons(slugs.concat([slug]));
-        }
+        var others = readLessons().filter(function (read) { return read !== slug; });
+        saveReadLessons(others.concat([slug]));
+        showReadMarks();
         observer.disconnect();
       }
     }).observe(lessonEnd);
@@ -225,13 +294,13 @@
   function showReadMarks() {
     var slugs = readLessons();
     var count = 0;
-    document.querySelectorAll("[data-lesson]").forEach(function (card) {
-      var read = slugs.indexOf(card.dataset.lesson) !== -1;
+    document.querySelectorAll("[data-lesson]").forEach(function (item) {
+      var read = slugs.indexOf(item.dataset.lesson) !== -1;
       if (read) {
-        card.dataset.read = "";
+        item.dataset.read = "";
         count += 1;
       } else {
-        delete card.dataset.read;
+        delete item.dataset.read;
       }
     });
     var progress = document.querySelector("[data-read-progress]");
@@ -239,6 +308,36 @@
       progress.hidden = count === 0;
       progress.querySelector("[data-read-count]").textContent = String(count);
     }
+    showNextLesson(slugs);
+  }
+
+  // The index's "Continue with ...": the first unread lesson after the one
+  // read last, else the first unread; with every lesson read, the first
+  // again. The page comes with "Start with <first lesson>".
+  function showNextLesson(slugs) {
+    var link = document.querySelector("[data-continue]");
+    if (!link) {
+      return;
+    }
+    var lessons = Array.prototype.slice.call(document.querySelectorAll("[data-lesson-title]"));
+    var lastRead = -1;
+    lessons.forEach(function (lesson, index) {
+      if (lesson.dataset.lesson === slugs[slugs.length - 1]) {
+        lastRead = index;
+      }
+    });
+    var unread = lessons.filter(function (lesson) { return !lesson.hasAttribute("data-read"); });
+    var after = unread.filter(function (lesson) { return lessons.indexOf(lesson) > lastRead; });
+    var next = after[0] || unread[0] || lessons[0];
+    var verb = "Continue with ";
+    if (unread.length === lessons.length) {
+      verb = "Start with ";
+    } else if (unread.length === 0) {
+      verb = "Start again with ";
+    }
+    link.textContent = verb + next.dataset.lessonTitle;
+    link.setAttribute("href", next.querySelector("a").getAttribute("href"));
+    document.querySelector("[data-course-done]").hidden = unread.length > 0;
   }
 
   showReadMarks();
