@@ -32,6 +32,7 @@ import re
 from dataclasses import dataclass, field
 
 import yaml
+from django.utils.module_loading import import_string
 
 from playground import receivers as playground_receivers
 from playground import recording
@@ -95,7 +96,7 @@ class Expectations:
     sender: str | None = None
     senders: tuple[str, ...] | None = None
     # Per signal, or per event by its number in the log: "name=value"
-    # arguments every such event shows.
+    # arguments every such event shows (an empty list: it shows none).
     arguments: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Per signal: the receivers that ran for every event of that signal, in
     # order ("…" for any number of others).
@@ -440,9 +441,19 @@ def _signal(name) -> str:
 
 
 def _receiver(name) -> str:
+    """A function of playground/receivers.py by its name, or any other
+    receiver (Django's own) by its dotted path."""
     name = _text(name, "a receiver")
-    if name not in RECEIVER_NAMES:
-        raise ValueError(f"unknown receiver {name!r}: name a function of playground/receivers.py")
+    if "." in name:
+        try:
+            import_string(name)
+        except ImportError:
+            raise ValueError(f"unknown receiver {name!r}: no such dotted path") from None
+    elif name not in RECEIVER_NAMES:
+        raise ValueError(
+            f"unknown receiver {name!r}: name a function of playground/receivers.py, "
+            "or another by its dotted path"
+        )
     return name
 
 
