@@ -103,6 +103,8 @@ class Expectations:
     receivers: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # Per receiver: what it returned (or "raised …") each time it ran, in order.
     results: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # The receivers the log highlights as the lesson's own, in the order they ran.
+    highlighted: tuple[str, ...] | None = None
     # The panel's messages, all of them (NONE for no message).
     alert: str | None = None
     # Per row (a record's name): the text under its name.
@@ -122,19 +124,12 @@ class Expectations:
     @property
     def about_the_newest_entry(self) -> bool:
         """Does the step say what the newest log entry shows?"""
-        return any(
-            value
-            for value in (
-                self.entry,
-                self.note,
-                self.error,
-                self.signals,
-                self.sender,
-                self.senders,
-                self.arguments,
-                self.receivers,
-                self.results,
-            )
+        about_it = (
+            *(self.entry, self.note, self.error, self.signals, self.sender, self.senders),
+            self.highlighted,
+        )
+        return any(value is not None for value in about_it) or bool(
+            self.arguments or self.receivers or self.results
         )
 
 
@@ -324,7 +319,7 @@ def _action(item) -> Action:
         for label, sample in fields:
             if sample not in SAMPLE_FILES:
                 raise ValueError(
-                    f"'attach' puts one of {', '.join(SAMPLE_FILES)} in {label!r}; got {sample!r}"
+                    f"'attach' can put {' or '.join(SAMPLE_FILES)} in {label!r}; got {sample!r}"
                 )
     return Action(verb, fields=fields, row=row)
 
@@ -355,6 +350,7 @@ EXPECTATIONS = {
     "arguments",
     "receivers",
     "results",
+    "highlighted",
     "alert",
     "rows",
     "gone",
@@ -404,6 +400,10 @@ def _expectations(value) -> Expectations:
         found["results"] = tuple(
             (_receiver(name), _texts(items, f"the results of {name}"))
             for name, items in _mapping(data["results"], "'results'").items()
+        )
+    if "highlighted" in data:
+        found["highlighted"] = tuple(
+            _receiver(name) for name in _texts(data["highlighted"], "'highlighted'")
         )
     if "rows" in data:
         found["rows"] = tuple(

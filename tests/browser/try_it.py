@@ -267,6 +267,12 @@ def check_entry(page: Page, entry: Locator, expected: Expectations) -> None:
         for index in range(of_signal.count()):
             names = of_signal.nth(index).locator(".pg-run__name").all_text_contents()
             assert_lines(f"the receivers of {signal}", names, receivers)
+    if expected.highlighted is not None:
+        own = entry.locator(".pg-run--own .pg-run__name")
+        if expected.highlighted:
+            expect(own).to_have_text([receiver_name(name) for name in expected.highlighted])
+        else:
+            expect(own).to_have_count(0)
     for name, results in expected.results:
         runs = entry.locator(".pg-run").filter(
             has=page.locator(".pg-run__name", has_text=receiver_name(name))
