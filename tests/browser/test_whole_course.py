@@ -7,7 +7,7 @@ The steps are the lessons' own (their ``try-it`` blocks, see
 """
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from lessons.catalog import get_catalog
 from tests.browser.try_it import take_lesson
@@ -37,3 +37,23 @@ def test_each_lesson_in_a_fresh_browser(page: Page, site, lesson):
     """One lesson on its own, with a new sandbox: quicker to run while
     writing a lesson (``-k <slug>``)."""
     take_lesson(page, site, lesson)
+
+
+def test_the_page_shows_each_step_as_prose_only(page: Page, site, screenshot_dir):
+    """The try-it blocks never reach the page: request-signals' steps (one
+    with a nested list and a paragraph) read as four numbered steps."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{site}/lessons/request-signals/")
+    steps = page.locator("#try-it ~ ol").first.locator(":scope > li")
+
+    expect(steps).to_have_count(4)
+    expect(steps.first).to_contain_text("Press Start logging.")
+    expect(page.locator("article")).not_to_contain_text("expect:")
+    expect(page.locator("article")).not_to_contain_text("live update")
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        page.evaluate(f"document.documentElement.dataset.theme = '{scheme}'")
+        assert page.evaluate("document.documentElement.scrollWidth") == 360
+        page.locator("#try-it ~ ol").first.screenshot(
+            path=screenshot_dir / f"try-it-request-signals-{scheme}-360.png"
+        )
