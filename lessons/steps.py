@@ -27,6 +27,7 @@ Every value is read as text, exactly as written (``2.50`` stays ``2.50``,
 ``off`` stays ``off``); only ``entries`` is a number.
 """
 
+import functools
 import inspect
 import re
 from dataclasses import dataclass, field
@@ -34,7 +35,6 @@ from dataclasses import dataclass, field
 import yaml
 from django.utils.module_loading import import_string
 
-from playground import receivers as playground_receivers
 from playground import recording
 
 TRY_IT_HEADING = re.compile(r"^## Try it\s*$")
@@ -449,7 +449,7 @@ def _receiver(name) -> str:
             import_string(name)
         except ImportError:
             raise ValueError(f"unknown receiver {name!r}: no such dotted path") from None
-    elif name not in RECEIVER_NAMES:
+    elif name not in playground_receiver_names():
         raise ValueError(
             f"unknown receiver {name!r}: name a function of playground/receivers.py, "
             "or another by its dotted path"
@@ -457,11 +457,18 @@ def _receiver(name) -> str:
     return name
 
 
-RECEIVER_NAMES = frozenset(
-    name
-    for name, value in vars(playground_receivers).items()
-    if inspect.isfunction(value) and value.__module__ == playground_receivers.__name__
-)
+@functools.cache
+def playground_receiver_names() -> frozenset[str]:
+    # Imported here, once the apps are ready: the playground connects its
+    # receivers in its ready(), after its recorder.
+    from playground import receivers
+
+    return frozenset(
+        name
+        for name, value in vars(receivers).items()
+        if inspect.isfunction(value) and value.__module__ == receivers.__name__
+    )
+
 
 EMAIL_FIELDS = ("subject", "to", "body")
 

@@ -91,6 +91,7 @@ def follow(page: Page, panel: Locator, step: Step) -> None:
         elif action.verb == "wait":
             with page.expect_response(lambda response: "/live/?" in response.url):
                 pass
+            settled(page)
     pressed = any(action.verb == "press" for action in step.actions)
     if pressed and step.expect.about_the_newest_entry:
         # The entry the step describes is the one its actions added.
@@ -105,8 +106,15 @@ def follow(page: Page, panel: Locator, step: Step) -> None:
 
 def read_pks(page: Page, panel: Locator, expected: Expectations) -> dict[str, str]:
     """The pks of the rows that ``expected`` names with "{pk of <name>}"."""
+    names = set()
+
+    def note_names(text: str) -> str:
+        names.update(PK_OF.findall(text))
+        return text
+
+    with_texts(expected, note_names)
     pks = {}
-    for name in set(PK_OF.findall(repr(expected))):
+    for name in names:
         meta = row_named(page, panel, name).locator(".pg-row__meta")
         if meta.count() == 1:
             pks[name] = re.match(r"#(\d+)", meta.text_content().strip())[1]
@@ -114,17 +122,23 @@ def read_pks(page: Page, panel: Locator, expected: Expectations) -> dict[str, st
 
 
 def with_pks(expected: Expectations, pks: dict[str, str]) -> Expectations:
-    def resolve(value):
+    return with_texts(expected, lambda text: PK_OF.sub(lambda match: pks[match["name"]], text))
+
+
+def with_texts(expected: Expectations, change) -> Expectations:
+    """``expected`` with ``change`` applied to every text in it."""
+
+    def changed(value):
         if isinstance(value, str):
-            return PK_OF.sub(lambda match: pks[match["name"]], value)
+            return change(value)
         if isinstance(value, tuple):
-            return tuple(resolve(item) for item in value)
+            return tuple(changed(item) for item in value)
         return value
 
     return dataclasses.replace(
         expected,
         **{
-            field.name: resolve(getattr(expected, field.name))
+            field.name: changed(getattr(expected, field.name))
             for field in dataclasses.fields(expected)
         },
     )
