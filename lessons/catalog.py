@@ -14,8 +14,9 @@ The slug (the URL) is the file name without ``.md``, unless the front matter
 sets ``slug``. Order is data, so reordering lessons never changes a URL.
 
 Any problem (bad front matter, a duplicate slug or order, an include that does
-not resolve) raises ``LessonError`` naming the file, at start-up, so a broken
-lesson can never be served as half a page.
+not resolve, a Try-it step that cannot be followed: see ``steps``) raises
+``LessonError`` naming the file, at start-up, so a broken lesson can never be
+served as half a page.
 """
 
 import functools
@@ -28,6 +29,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from lessons.rendering import RenderedMarkdown, TocEntry, is_try_it, render_markdown
+from lessons.steps import Step, StepError, extract
 from playground import scenarios
 from tutorial.source import SourceNotFound
 
@@ -67,6 +69,8 @@ class Lesson:
     html: str
     toc: tuple[TocEntry, ...]
     includes: tuple[str, ...]
+    # The numbered Try-it steps, with what to do and what each shows.
+    steps: tuple[Step, ...] = ()
 
     @property
     def try_it_anchor(self) -> str | None:
@@ -133,7 +137,13 @@ def load_lesson(path: Path) -> Lesson:
     meta, body = _parse_front_matter(path, text)
     meta = _validate(path, meta)
     try:
-        rendered: RenderedMarkdown = render_markdown(body)
+        extracted = extract(body)
+    except StepError as error:
+        # Report the line in the file, not in the body.
+        line = error.line + text[: len(text) - len(body)].count("\n")
+        raise LessonError(path, f"line {line}: {error.problem}") from None
+    try:
+        rendered: RenderedMarkdown = render_markdown(extracted.body)
     except SourceNotFound as error:
         raise LessonError(path, f"include does not resolve: {error}") from None
     return Lesson(
@@ -147,6 +157,7 @@ def load_lesson(path: Path) -> Lesson:
         html=rendered.html,
         toc=rendered.toc,
         includes=rendered.includes,
+        steps=extracted.steps,
     )
 
 

@@ -1,5 +1,6 @@
-"""The course in Chromium: Try-it steps in the embedded scenario, running a
-lesson's tests from its page, and read marks on the index."""
+"""The course in Chromium: running a lesson's tests from its page, read marks
+on the index, and a row's Edit closing after a save (which the pre-save
+lesson tells the learner). test_whole_course.py follows every Try-it step."""
 
 import re
 
@@ -7,35 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from lessons import testruns
-from lessons.catalog import get_catalog
-from playground import scenarios
 from tests.reader.test_testruns import python_without_pytest
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def test_try_it_on_the_receivers_lesson_shows_both_receivers_in_order(page: Page, site):
-    page.goto(site + "/lessons/receivers/")
-    expect(page.get_by_role("heading", name="Try it")).to_be_visible()
-    panel = page.locator("aside #playground")
-    expect(panel.locator(".playground__title")).to_have_text("Receivers")
-
-    panel.get_by_text("Create a product").click()
-    panel.get_by_label("Name").first.fill("Mug")
-    panel.get_by_label("Price").first.fill("8")
-    panel.get_by_label("Stock").first.fill("20")
-    panel.get_by_role("button", name="Create product").click()
-
-    action = panel.locator(".pg-action").first
-    expect(action.locator(".pg-action__label")).to_have_text("Created Product 'Mug'")
-    expect(action.locator(".pg-event__signal")).to_have_text(
-        ["pre_init", "post_init", "pre_save", "post_save"]
-    )
-    own = action.locator(".pg-run--own")
-    expect(own.locator(".pg-run__name")).to_have_text(
-        ["playground.receivers.log_price", "playground.receivers.log_stock"]
-    )
-    expect(own.locator(".pg-run__result")).to_have_text(["→ price is 8.00", "→ stock is 20"])
 
 
 def test_run_these_tests_shows_each_test_passing(page: Page, site):
@@ -101,53 +76,12 @@ def test_read_marks_appear_on_the_index_and_can_be_cleared(page: Page, site):
     expect(page.locator("[data-read-progress]")).to_be_hidden()
 
 
-@pytest.mark.parametrize("lesson", get_catalog().lessons, ids=lambda lesson: lesson.slug)
-def test_every_lesson_embeds_its_own_scenario_beside_try_it(page: Page, site, lesson):
-    page.goto(f"{site}/lessons/{lesson.slug}/")
-
-    expect(page.locator("h2#try-it")).to_have_count(1)
-    title = scenarios.get(lesson.playground).title
-    expect(page.locator("aside #playground .playground__title")).to_have_text(title)
-
-
 def lesson_panel(page: Page, site: str, slug: str):
     page.goto(f"{site}/lessons/{slug}/")
     panel = page.locator("aside #playground")
     expect(panel.locator(".pg-records, .pg-tools").first).to_be_visible()
     expect(page.locator("html[data-enhanced]")).to_have_count(1)
     return panel
-
-
-def test_try_it_on_request_signals_shows_what_the_lesson_says(page: Page, site):
-    panel = lesson_panel(page, site, "request-signals")
-    # A learner reads the steps first; by then the panel has polled. (Pressed
-    # at once, the request may travel over a connection that has only
-    # fetched static files, whose thread then opens a database connection.)
-    with page.expect_response(lambda response: "/request-signals/live/?" in response.url):
-        pass
-
-    panel.get_by_role("button", name="Start logging").click()
-
-    action = panel.locator(".pg-action").first
-    expect(action.locator(".pg-action__label")).to_have_text(
-        "Request: POST /playground/request-signals/switch/log_requests/ → 200"
-    )
-    # The browser's kept-alive connection reaches a thread whose database
-    # connection an earlier request opened: no connection_created.
-    expect(action.locator(".pg-event__signal")).to_have_text(
-        ["request_started", "request_finished"]
-    )
-
-    panel.get_by_role("button", name="Raise inside a view").click()
-
-    action = panel.locator(".pg-action").first
-    expect(action.locator(".pg-action__label")).to_have_text(
-        "Request: POST /playground/request-signals/raise/ → 500"
-    )
-    expect(action.locator(".pg-event__signal")).to_have_text(
-        ["request_started", "got_request_exception", "request_finished"]
-    )
-    expect(panel.locator(".pg-action")).to_have_count(2)
 
 
 def test_try_it_on_pre_save_step_3_reopens_edit(page: Page, site):
@@ -169,19 +103,3 @@ def test_try_it_on_pre_save_step_3_reopens_edit(page: Page, site):
     action = panel.locator(".pg-action").first
     expect(action.locator(".pg-event__signal")).to_have_text(["pre_save", "post_save"])
     expect(action.locator(".pg-event").first).to_contain_text("update_fields=frozenset({'stock'})")
-
-
-def test_try_it_on_delete_signals_step_4_logs_the_articles_deletion(page: Page, site):
-    panel = lesson_panel(page, site, "delete-signals")
-
-    panel.locator(".pg-row", has_text="Why signals?").get_by_role(
-        "button", name="Delete Why signals?"
-    ).click()
-
-    action = panel.locator(".pg-action").first
-    expect(action.locator(".pg-action__label")).to_have_text("Deleted Article 'Why signals?'")
-    expect(action.locator(".pg-event__signal")).to_have_text(["pre_delete", "post_delete"])
-    expect(action.locator(".pg-run--own .pg-run__result")).to_have_text(
-        re.compile(r"→ logged: Article \d+ 'Why signals\?' was deleted")
-    )
-    expect(panel.locator(".pg-row", has_text="Why signals?")).to_have_count(0)

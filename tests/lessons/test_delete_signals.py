@@ -475,4 +475,4 @@ def test_the_lesson_says_post_delete_follows_each_models_own_delete():
     assert "sends each model's `post_delete` right after that model's own DELETE" in text
     assert "in a review's `post_delete` the review's row is gone, but its product's row" in text
     assert "::: include playground.receivers.log_article_deletion" in text
-    assert "4. Press **Delete** on the article *Why signals?*." in text
+    assert "5. Press **Delete** on the article *Why signals?*." in text
