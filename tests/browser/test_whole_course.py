@@ -23,10 +23,6 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.mark.xfail(
-    reason="all lessons share one sandbox until each scenario gets its own (issue 11, item 1)",
-    strict=True,
-)
 def test_the_whole_course_in_one_browser(page: Page, site):
     for lesson in LESSONS:
         take_lesson(page, site, lesson)
