@@ -39,7 +39,9 @@ def panel_with_an_open_row(client: Client, slug: str, product_name: str) -> str:
     """The scenario's panel as a lesson page loads it, followed by one
     product's row as its "Edit" link opens it: together, every button and
     field a lesson's Try-it names."""
-    panel = client.get(reverse("playground:panel", args=[slug])).content.decode()
+    lesson_page = {"HTTP_HX_CURRENT_URL": f"http://testserver/lessons/{slug}/"}
+    panel = client.get(reverse("playground:panel", args=[slug]), **HTMX, **lesson_page)
+    panel = panel.content.decode()
     product = Product.objects.get(sandbox=sandbox_of(client.session, slug), name=product_name)
     row = reverse("playground:row", args=[slug, "product", product.pk])
     return panel + client.get(row, **HTMX).content.decode()
