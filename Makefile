@@ -96,7 +96,7 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/tutorial
 pytest-postgres: $(VENV)/.installed-test $(NODE_STAMP)
 	@if $(PYTHON) -c "import psycopg, sys; psycopg.connect('$(POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "Running the suite on PostgreSQL ($(POSTGRES_URL))"; \
-		DATABASE_URL=$(POSTGRES_URL) $(PYTHON) -m pytest; \
+		DATABASE_URL=$(POSTGRES_URL) $(PYTHON) -m pytest -m "not front_end"; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "error: CI needs PostgreSQL at $(POSTGRES_URL), and none answered" >&2; exit 1; \
 	else \

@@ -6,7 +6,7 @@ JavaScript."""
 import pytest
 from playwright.sync_api import Page, expect
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.front_end]
 
 LESSON = "receivers"
 # html { scroll-padding-top: 1rem } and the sticky panel's top: 1rem.
@@ -116,7 +116,7 @@ def test_beside_the_text_the_keyboard_reaches_the_panel_from_the_steps(page: Pag
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Back to the steps").first).to_be_focused()
     page.keyboard.press("Tab")
-    expect(page.get_by_role("button", name="Reset sandbox")).to_be_focused()
+    expect(page.get_by_role("button", name="Start this lesson again")).to_be_focused()
 
 
 @pytest.mark.parametrize("width", [360, 800])

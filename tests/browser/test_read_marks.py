@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from lessons.catalog import get_catalog
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.front_end]
 
 LESSONS = get_catalog().lessons
 FIRST, SECOND, THIRD = LESSONS[0], LESSONS[1], LESSONS[2]

@@ -28,6 +28,7 @@ def test_the_whole_course_in_one_browser(page: Page, site):
         take_lesson(page, site, lesson)
 
 
+@pytest.mark.front_end  # the whole course covers the same steps on both databases
 @pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
 def test_each_lesson_in_a_fresh_browser(page: Page, site, lesson):
     """One lesson on its own, with a new sandbox: quicker to run while

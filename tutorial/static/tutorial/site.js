@@ -136,7 +136,7 @@
   // code or a wide table scrolls inside its box. Focus is how a keyboard
   // scrolls it, so those boxes (only those) become tab stops.
   function markSidewaysScrolling() {
-    document.querySelectorAll(".prose .highlight > pre, .prose table").forEach(function (box) {
+    document.querySelectorAll(".prose .highlight > pre, .prose .table-scroll").forEach(function (box) {
       if (box.scrollWidth > box.clientWidth) {
         box.setAttribute("tabindex", "0");
       } else {
