@@ -42,6 +42,7 @@ PAGES = [
 
 pytestmark = pytest.mark.front_end
 
+
 @pytest.fixture(scope="module")
 def axe_source() -> str:
     if not AXE.is_file():
