@@ -4,6 +4,7 @@ stay open, and what the forms show. Nothing may fall back to the page."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.keyboard import Keyboard
 from tests.browser.test_playground import create_product, open_scenario
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,6 +59,51 @@ def test_after_save_focus_is_on_the_changed_row(page: Page, site, theme, width, 
     expect(notebook.locator(".pg-row__open")).to_be_focused()
     assert page.evaluate("document.documentElement.scrollWidth") == width
     notebook.screenshot(path=screenshot_dir / f"focus-after-save-{theme}-{width}.png")
+
+
+# Notes where focus was before each swap whenever, once the task that
+# swapped the answer in has ended, it rests on the page: the browser then
+# tells a screen reader the page has focus, and the control after it.
+WATCH_FOCUS = """
+window.restedOnThePage = [];
+document.addEventListener("htmx:beforeSwap", () => {
+  const had = document.activeElement;
+  if (!had || had === document.body) return;
+  const what = had.textContent.trim().replace(/\\s+/g, " ");
+  setTimeout(() => {
+    if (document.activeElement === document.body) window.restedOnThePage.push(what);
+  });
+});
+"""
+
+
+def test_focus_never_rests_on_the_page_while_an_answer_is_swapped_in(page: Page, site):
+    """Opening a row (its summary has autofocus), saving it and deleting a
+    row, by keyboard: focus moves to its new place in the task that swaps
+    the answer in. htmx used to settle, and so autofocus and the
+    playground's refocus, 20 ms later, with focus on the page meanwhile."""
+    page.add_init_script(WATCH_FOCUS)
+    open_scenario(page, site)
+    keyboard = Keyboard(page)
+    notebook = page.locator(".pg-row", has_text="Notebook")
+
+    keyboard.reach(notebook.locator(".pg-row__open"))
+    keyboard.use(notebook.locator(".pg-row__open"))
+    expect(notebook.locator("summary")).to_be_focused()
+    keyboard.type_into(notebook.get_by_label("Stock"), "11")
+    keyboard.reach(notebook.get_by_role("button", name="Save"))
+    keyboard.use(notebook.get_by_role("button", name="Save"))
+    expect(page.locator(".pg-action__label").first).to_have_text("Updated Product 'Notebook'")
+    expect(notebook.locator(".pg-row__open")).to_be_focused()
+    delete = page.locator(".pg-row", has_text="Fountain pen").get_by_role("button", name="Delete")
+    keyboard.reach(delete)
+    keyboard.use(delete)
+    expect(page.locator(".pg-action__label").first).to_have_text("Deleted Product 'Fountain pen'")
+    expect(notebook.locator(".pg-row__open")).to_be_focused()
+
+    # A timer set now runs after any set during the swaps.
+    rested = page.evaluate("new Promise(done => setTimeout(() => done(window.restedOnThePage)))")
+    assert rested == []
 
 
 def test_after_a_delete_focus_is_on_the_next_row(page: Page, site):

@@ -36,6 +36,21 @@ def test_each_lesson_in_a_fresh_browser(page: Page, site, lesson):
     take_lesson(page, site, lesson)
 
 
+# Between them: creating, editing a row (Edit, change a field, Save), a
+# second form in an open row, "Who is listening?", tick boxes, starting the
+# lesson again and deleting.
+BY_KEYBOARD = ("signals-101", "receivers", "pre-save", "m2m-changed")
+
+
+def test_lessons_taken_by_keyboard_only(page: Page, site):
+    """Four lessons in one browser, each from the top of its page, with Tab,
+    Shift+Tab, Enter, Space and typing only; focus never falls back to the
+    page after an action."""
+    catalog = get_catalog()
+    for slug in BY_KEYBOARD:
+        take_lesson(page, site, catalog.get(slug), by_keyboard=True)
+
+
 def test_the_page_shows_each_step_as_prose_only(page: Page, site, screenshot_dir):
     """The try-it blocks never reach the page: request-signals' steps (one
     with a nested list and a paragraph) read as four numbered steps."""

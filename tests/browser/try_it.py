@@ -4,6 +4,9 @@ The steps come from the lesson itself (``lesson.steps``, read from the
 ``try-it`` blocks of its Markdown by ``lessons.steps``), so this follows
 exactly what the page tells the learner to do, and checks what it says
 they will see. Every wait is for a condition, never for a time.
+
+The learner uses a mouse (``Mouse``: Playwright's clicks and fills) or,
+with ``by_keyboard=True``, the keyboard only (``tests.browser.keyboard``).
 """
 
 import dataclasses
@@ -16,6 +19,7 @@ from playwright.sync_api import Locator, Page, expect
 from lessons.catalog import Lesson
 from lessons.steps import ANY, NONE, PK_OF, Action, Expectations, Step
 from playground import scenarios
+from tests.browser.keyboard import Keyboard
 from tests.playground.test_uploads import image_bytes
 
 # Test instrumentation, added to every page before its own scripts: how
@@ -46,7 +50,7 @@ SAMPLE_FILES = {
 }
 
 
-def take_lesson(page: Page, site: str, lesson: Lesson) -> None:
+def take_lesson(page: Page, site: str, lesson: Lesson, *, by_keyboard: bool = False) -> None:
     """Open the lesson and follow each of its Try-it steps."""
     # Every wait is for a condition; a step that cannot happen fails soon.
     page.set_default_timeout(10_000)
@@ -57,22 +61,49 @@ def take_lesson(page: Page, site: str, lesson: Lesson) -> None:
     expect(panel.locator(".playground__title")).to_have_text(scenarios.get(lesson.playground).title)
     # The panel's script is wired up (it keeps the in-place answers working).
     expect(page.locator("html[data-playground-enhanced]")).to_have_count(1)
+    hands = Keyboard(page) if by_keyboard else Mouse()
+    if by_keyboard:
+        with told_where(lesson, None):
+            hands.go_to_playground()
     for step in lesson.steps:
         with told_where(lesson, step):
-            follow(page, panel, step)
+            follow(page, panel, step, hands)
+
+
+class Mouse:
+    """Clicks and fills, as Playwright does them."""
+
+    def reach(self, control: Locator) -> None:
+        """A mouse goes straight to the control it clicks."""
+
+    def use(self, control: Locator) -> None:
+        control.click()
+
+    def type_into(self, field: Locator, value: str) -> None:
+        field.fill(value)
+
+    def tick(self, box: Locator) -> None:
+        box.check()
+
+    def attach(self, field: Locator, file: dict) -> None:
+        field.set_input_files(file)
+
+    def kept_focus(self, after: str) -> None:
+        """Where a click leaves focus is the keyboard learner's concern."""
 
 
 @contextmanager
-def told_where(lesson: Lesson, step: Step):
-    """A failure names the lesson and the step, with the step's prose."""
+def told_where(lesson: Lesson, step: Step | None):
+    """A failure names the lesson and the step, with the step's prose (no
+    step: on the way to the playground)."""
     try:
         yield
     except (AssertionError, PlaywrightError) as error:
-        message = f"{lesson.slug}, step {step.number}: {step.prose}\n\n{error}"
-        raise AssertionError(message) from error
+        where = f"step {step.number}: {step.prose}" if step else "going to the playground"
+        raise AssertionError(f"{lesson.slug}, {where}\n\n{error}") from error
 
 
-def follow(page: Page, panel: Locator, step: Step) -> None:
+def follow(page: Page, panel: Locator, step: Step, hands: Mouse | Keyboard) -> None:
     newest = panel.locator(".pg-action").first
     newest_before = newest.get_attribute("id") if newest.count() else None
     # A row the step deletes shows its pk only before.
@@ -84,10 +115,10 @@ def follow(page: Page, panel: Locator, step: Step) -> None:
             # (a row may show two forms with a "Price" each).
             pending.append(action)
         elif action.verb == "press":
-            press(page, panel, action, scope, in_row, pending)
+            press(page, panel, action, scope, in_row, pending, hands)
             pending = []
         elif action.verb == "open":
-            scope, in_row = open_(page, panel, action), bool(action.row)
+            scope, in_row = open_(page, panel, action, hands), bool(action.row)
         elif action.verb == "wait":
             with page.expect_response(lambda response: "/live/?" in response.url):
                 pass
@@ -155,7 +186,7 @@ def row_named(page: Page, panel: Locator, name: str) -> Locator:
     )
 
 
-def open_(page: Page, panel: Locator, action: Action) -> Locator:
+def open_(page: Page, panel: Locator, action: Action, hands: Mouse | Keyboard) -> Locator:
     """Open a card by its title, or a row's Edit; later actions of the step
     happen inside what was opened."""
     if action.row:
@@ -163,22 +194,35 @@ def open_(page: Page, panel: Locator, action: Action) -> Locator:
         # A closed row shows its Edit link; an open one, its forms.
         settled(page)
         if row.locator("details.pg-row__edit[open]").count() == 0:
-            row.locator(".pg-row__open").filter(has_text=exactly_start(action.target)).click()
+            edit = row.locator(".pg-row__open").filter(has_text=exactly_start(action.target))
+            hands.reach(edit)
+            settled(page)
+            hands.use(edit)
         expect(row.locator("details.pg-row__edit[open]")).to_have_count(1)
         settled(page)
+        hands.kept_focus(f"opening {action.target} on {action.row}")
         return row
     card = panel.locator("details.pg-card").filter(
         has=page.locator("summary", has_text=exactly(action.target))
     )
     if card.get_attribute("open") is None:
-        card.locator("summary").first.click()
+        summary = card.locator("summary").first
+        hands.reach(summary)
+        hands.use(summary)
     expect(card).to_have_attribute("open", "")
     settled(page)
+    hands.kept_focus(f"opening {action.target}")
     return card
 
 
 def press(
-    page: Page, panel: Locator, action: Action, scope: Locator, in_row: bool, pending: list
+    page: Page,
+    panel: Locator,
+    action: Action,
+    scope: Locator,
+    in_row: bool,
+    pending: list,
+    hands: Mouse | Keyboard,
 ) -> None:
     if action.row:
         scope, in_row = row_named(page, panel, action.row), True
@@ -188,15 +232,17 @@ def press(
         for label, value in field_action.fields:
             field = form.get_by_label(label, exact=True)
             if field_action.verb == "fill":
-                field.fill(value)
+                hands.type_into(field, value)
             elif field_action.verb == "tick":
-                field.check()
+                hands.tick(field)
             else:
-                field.set_input_files(SAMPLE_FILES[value])
+                hands.attach(field, SAMPLE_FILES[value])
+    hands.reach(button)
     settled(page)
     with page.expect_response(lambda response: response.request.method == "POST"):
-        button.click()
+        hands.use(button)
     settled(page)
+    hands.kept_focus(f"pressing {action.target}")
 
 
 def button_named(scope: Locator, name: str, *, in_row: bool) -> Locator:
