@@ -6,6 +6,8 @@ The steps are the lessons' own (their ``try-it`` blocks, see
 ``lessons/steps.py``), so a lesson and this test cannot drift apart.
 """
 
+import os
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -23,17 +25,18 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
+def lessons_to_take() -> list:
+    """Every lesson in course order; while writing a lesson, only those named
+    in ``TRY_IT_LESSONS`` (``TRY_IT_LESSONS=pre-save make test-browser``)."""
+    only = [slug for slug in os.environ.get("TRY_IT_LESSONS", "").split(",") if slug]
+    unknown = set(only) - {lesson.slug for lesson in LESSONS}
+    assert not unknown, f"TRY_IT_LESSONS names no such lesson: {', '.join(sorted(unknown))}"
+    return [lesson for lesson in LESSONS if not only or lesson.slug in only]
+
+
 def test_the_whole_course_in_one_browser(page: Page, site):
-    for lesson in LESSONS:
+    for lesson in lessons_to_take():
         take_lesson(page, site, lesson)
-
-
-@pytest.mark.front_end  # the whole course covers the same steps on both databases
-@pytest.mark.parametrize("lesson", LESSONS, ids=lambda lesson: lesson.slug)
-def test_each_lesson_in_a_fresh_browser(page: Page, site, lesson):
-    """One lesson on its own, with a new sandbox: quicker to run while
-    writing a lesson (``-k <slug>``)."""
-    take_lesson(page, site, lesson)
 
 
 # Between them: creating, editing a row (Edit, change a field, Save), a
@@ -42,6 +45,7 @@ def test_each_lesson_in_a_fresh_browser(page: Page, site, lesson):
 BY_KEYBOARD = ("signals-101", "receivers", "pre-save", "m2m-changed")
 
 
+@pytest.mark.front_end  # the same steps by mouse run on both databases
 def test_lessons_taken_by_keyboard_only(page: Page, site):
     """Four lessons in one browser, each from the top of its page, with Tab,
     Shift+Tab, Enter, Space and typing only; focus never falls back to the
