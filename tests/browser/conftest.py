@@ -1,4 +1,33 @@
 import pytest
+from django.core.cache import close_caches
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, reset_queries
+from django.dispatch.dispatcher import _make_id
+
+# Django's own request receivers, in the order importing django.db and
+# django.core.cache connects them, ahead of everything the site connects.
+DJANGO_REQUEST_RECEIVERS = (
+    (request_started, (reset_queries, close_old_connections)),
+    (request_finished, (close_old_connections, close_caches)),
+)
+
+
+def django_request_receivers_first() -> None:
+    """Put Django's own request receivers back in front, where a server
+    process has them.
+
+    Django's test client disconnects close_old_connections for the length of
+    a request and connects it again, and CaptureQueriesContext does the same
+    with reset_queries: each time, the receiver moves behind every other one
+    (the playground's recorder included) for the rest of the test session.
+    The request-signals lesson shows the order a real server has.
+    """
+    for signal, receivers in DJANGO_REQUEST_RECEIVERS:
+        keys = [(_make_id(receiver), _make_id(None)) for receiver in receivers]
+        with signal.lock:
+            front = [entry for key in keys for entry in signal.receivers if entry[0] == key]
+            signal.receivers = front + [e for e in signal.receivers if e not in front]
+            signal.sender_receivers_cache.clear()
 
 
 @pytest.fixture(scope="session")
@@ -13,7 +42,9 @@ def screenshot_dir(tmp_path_factory):
 @pytest.fixture
 def site(live_server, sandbox_outbox):
     """Base URL of the live test server, without a trailing slash. Its
-    e-mail goes to the sandboxes' outboxes, as on the real site."""
+    e-mail goes to the sandboxes' outboxes, as on the real site, and Django's
+    request receivers run first, as on the real site."""
+    django_request_receivers_first()
     return live_server.url
 
 
