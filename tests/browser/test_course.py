@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from lessons import testruns
 from tests.reader.test_testruns import python_without_pytest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.front_end]
 
 
 def test_run_these_tests_shows_each_test_passing(page: Page, site):

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.keyboard import Keyboard
 from tests.browser.test_playground import create_product, open_scenario
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.front_end]
 
 
 def focused(page: Page) -> str:

@@ -10,6 +10,8 @@ from tutorial.source import find_source
 
 LESSONS = get_catalog().lessons
 
+pytestmark = pytest.mark.front_end
+
 
 def lesson_url(site, lesson):
     return f"{site}/lessons/{lesson.slug}/"

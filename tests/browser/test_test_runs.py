@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from lessons import testruns
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.front_end]
 
 
 @pytest.fixture

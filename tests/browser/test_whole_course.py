@@ -55,6 +55,7 @@ def test_lessons_taken_by_keyboard_only(page: Page, site):
         take_lesson(page, site, catalog.get(slug), by_keyboard=True)
 
 
+@pytest.mark.front_end
 def test_the_page_shows_each_step_as_prose_only(page: Page, site, screenshot_dir):
     """The try-it blocks never reach the page: request-signals' steps (one
     with a nested list and a paragraph) read as four numbered steps."""
