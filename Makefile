@@ -14,12 +14,13 @@ PIP_INSTALL := $(PYTHON) -m pip install --quiet --disable-pip-version-check
 # whatever 3.12+ is on PATH.
 PYTHON_CANDIDATES := $(shell pyenv which python 2>/dev/null) python3.14 python3.13 python3.12 python3
 
-.PHONY: run serve bench test test-lesson lint check pytest pytest-postgres test-browser migrate clean help
+.PHONY: run serve bench test test-lesson lint check pytest pytest-postgres test-browser migrate runtime clean help
 
 help:
 	@echo "make run    serve the site at http://127.0.0.1:$(PORT) (PORT=... to change)"
 	@echo "make test   lint, Django checks and the whole test suite"
 	@echo "make test-lesson LESSON=<slug>   only the tests of one lesson"
+	@echo "make runtime  build the lesson tests' browser runtime (make run and make test do)"
 	@echo "make serve  production mode under gunicorn (needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS)"
 	@echo "make bench  benchmarks against /healthz, written to docs/benchmarks.md"
 	@echo "make clean  remove the virtualenv and local database"
@@ -48,27 +49,43 @@ $(VENV)/.installed-test: pyproject.toml | $(PYTHON)
 	$(PIP_INSTALL) --editable '.[test]'
 	@touch $@ $(VENV)/.installed-run
 
-# The browser tests' front-end packages (axe-core), exactly as
-# package-lock.json pins them; reinstalled only when the lock file changes.
+# Front-end packages (Pyodide for the lesson tests in the browser, axe-core
+# for the accessibility tests), exactly as package-lock.json pins them;
+# reinstalled only when the lock file changes.
 NODE_STAMP := node_modules/.installed
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \
-		echo "error: npm is required for the browser tests but was not found (install Node.js 20 and npm, e.g. 'apt-get install nodejs npm')" >&2; \
+		echo "error: npm is required to install Pyodide and axe-core but was not found (install Node.js 20 and npm, e.g. 'apt-get install nodejs npm')" >&2; \
 		exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The Python runtime that runs the lesson tests in the learner's browser
+# (lessons/runtime/build.py): Pyodide, the pinned wheels and the project's
+# own code, built again whenever one of them changes.
+RUNTIME := build/runtime.json
+RUNTIME_INPUTS := lessons/runtime/requirements.txt pyproject.toml Makefile \
+	$(shell find tutorial playground lessons tests/lessons tests/playground/logged.py \
+		tests/conftest.py tests/receiver_guard.py -type f \
+		\( -name '*.py' -o -name '*.html' -o -name '*.md' -o -name '*.css' \) \
+		-not -path '*/__pycache__/*' 2>/dev/null)
+$(RUNTIME): $(NODE_STAMP) $(VENV)/.installed-run $(RUNTIME_INPUTS)
+	$(PYTHON) -m lessons.runtime.build
+	@touch $@
+
+runtime: $(RUNTIME)
+
 # --- The two commands -----------------------------------------------------
 
-run: $(VENV)/.installed-run migrate
+run: $(VENV)/.installed-run $(RUNTIME) migrate
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed-test $(NODE_STAMP) lint check pytest pytest-postgres
+test: $(VENV)/.installed-test $(NODE_STAMP) $(RUNTIME) lint check pytest pytest-postgres
 
 # Production mode: migrations, hashed and compressed static files, then
 # gunicorn as tutorial/gunicorn_conf.py says (WEB_CONCURRENCY worker
 # processes of gthread threads, on HOST:PORT).
-serve: $(VENV)/.installed-run
+serve: $(VENV)/.installed-run $(RUNTIME)
 	DJANGO_DEBUG=0 $(MANAGE) migrate --no-input --verbosity 0
 	DJANGO_DEBUG=0 $(MANAGE) collectstatic --no-input --verbosity 0
 	DJANGO_DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(VENV)/bin/gunicorn \
@@ -83,17 +100,17 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-check: $(VENV)/.installed-test
+check: $(VENV)/.installed-test $(RUNTIME)
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run --no-input
 
-pytest: $(VENV)/.installed-test $(NODE_STAMP)
+pytest: $(VENV)/.installed-test $(NODE_STAMP) $(RUNTIME)
 	$(PYTHON) -m pytest
 
 # The same suite on PostgreSQL. Required under CI; elsewhere skipped with a
 # notice when no server answers at POSTGRES_URL.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/tutorial
-pytest-postgres: $(VENV)/.installed-test $(NODE_STAMP)
+pytest-postgres: $(VENV)/.installed-test $(NODE_STAMP) $(RUNTIME)
 	@if $(PYTHON) -c "import psycopg, sys; psycopg.connect('$(POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "Running the suite on PostgreSQL ($(POSTGRES_URL))"; \
 		DATABASE_URL=$(POSTGRES_URL) $(PYTHON) -m pytest -m "not front_end"; \
@@ -120,8 +137,8 @@ test-lesson: $(VENV)/.installed-test
 	@test -f "$(LESSON_TESTS)" || { echo "error: no lesson tests at $(LESSON_TESTS) for LESSON=$(LESSON)" >&2; exit 2; }
 	$(PYTHON) -m pytest $(LESSON_TESTS)
 
-test-browser: $(VENV)/.installed-test $(NODE_STAMP)
+test-browser: $(VENV)/.installed-test $(NODE_STAMP) $(RUNTIME)
 	$(PYTHON) -m pytest -m browser
 
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-shm db.sqlite3-wal staticfiles
+	rm -rf $(VENV) node_modules build db.sqlite3 db.sqlite3-shm db.sqlite3-wal staticfiles

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 
 
 class LessonsConfig(AppConfig):
@@ -14,7 +15,10 @@ class LessonsConfig(AppConfig):
 
         # Load, validate and render every lesson now, so a broken lesson file
         # stops the process at start-up with an error naming the file,
-        # instead of surfacing as a broken page later.
-        from lessons.catalog import get_catalog
+        # instead of surfacing as a broken page later. The browser runtime
+        # turns this off: it runs the lesson tests, not the reader, and has
+        # neither Markdown nor PyYAML.
+        if settings.LESSONS_LOAD_AT_START:
+            from lessons.catalog import get_catalog
 
-        get_catalog()
+            get_catalog()

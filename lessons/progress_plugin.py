@@ -2,7 +2,8 @@
 
 ``testruns.execute_run`` starts pytest with ``-p lessons.progress_plugin``
 and reads these lines as they come, so the lesson page can show each test
-the moment it finishes.
+the moment it finishes. The browser runtime reports the same ``result_of``
+dictionaries through its worker (``lessons.runtime.session``).
 """
 
 import json
@@ -21,19 +22,26 @@ def _message(report) -> str:
     return text[-MAX_MESSAGE:]
 
 
+def result_of(report) -> dict | None:
+    """One result per test: its call phase, or the setup/teardown phase that
+    failed (or skipped) instead; None for the phases that say nothing new."""
+    if report.when != "call" and report.passed:
+        return None
+    outcome = report.outcome
+    if report.when != "call":
+        outcome = "skipped" if report.skipped else "error"
+    module, _, name = report.nodeid.partition("::")
+    return {
+        "module": module,
+        "name": name,
+        "outcome": outcome,
+        "message": _message(report),
+        "seconds": round(report.duration, 4),
+    }
+
+
 def pytest_runtest_logreport(report):
-    # One line per test: its call phase, or the setup/teardown phase that
-    # failed (or skipped) instead.
-    if report.when == "call" or (report.when != "call" and not report.passed):
-        outcome = (
-            report.outcome if report.when == "call" else ("skipped" if report.skipped else "error")
-        )
-        line = {
-            "name": report.nodeid.split("::", 1)[-1],
-            "outcome": outcome,
-            "message": _message(report),
-            "seconds": round(report.duration, 4),
-        }
+    if (result := result_of(report)) is not None:
         # Own line: pytest's progress dots do not end with a newline.
-        sys.stdout.write("\n" + MARKER + json.dumps(line) + "\n")
+        sys.stdout.write("\n" + MARKER + json.dumps(result) + "\n")
         sys.stdout.flush()

@@ -113,6 +113,7 @@ def execute_run(run: TestRun, *, timeout: float | None = None) -> TestRun:
             for line in process.stdout:
                 if line.startswith(MARKER):
                     result = json.loads(line[len(MARKER) :])
+                    del result["module"]  # one run is one module
                     position += 1
                     TestOutcome.objects.create(run=run, position=position, **result)
                 elif line.strip():

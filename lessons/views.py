@@ -6,13 +6,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from lessons import testruns
-from lessons.catalog import get_catalog
 from lessons.models import TestRun
 from playground import scenarios
 
 
+def catalog():
+    # Imported on first use: the lesson tests in the learner's browser reach
+    # this module through the URLconf, and the browser has no Markdown or YAML.
+    from lessons.catalog import get_catalog
+
+    return get_catalog()
+
+
 def lesson_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "lessons/index.html", {"lessons": get_catalog().lessons})
+    return render(request, "lessons/index.html", {"lessons": catalog().lessons})
 
 
 # Outside local mode a lesson page is the same bytes for every visitor (no
@@ -24,15 +31,15 @@ _rendered_lessons: dict[str, bytes] = {}
 def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not settings.LOCAL_MODE and slug in _rendered_lessons:
         return HttpResponse(_rendered_lessons[slug])
-    catalog = get_catalog()
-    lesson = catalog.get(slug)
+    lessons = catalog()
+    lesson = lessons.get(slug)
     if lesson is None:
         # Rendered here rather than raising Http404 so the page keeps the
         # site's style even with DEBUG on, and can point to real lessons.
         return render(
             request,
             "lessons/not_found.html",
-            {"slug": slug, "lessons": catalog.lessons},
+            {"slug": slug, "lessons": lessons.lessons},
             status=404,
         )
     response = render(
@@ -40,9 +47,9 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "lessons/detail.html",
         {
             "lesson": lesson,
-            "lessons": catalog.lessons,
-            "previous": catalog.previous(lesson),
-            "next": catalog.next(lesson),
+            "lessons": lessons.lessons,
+            "previous": lessons.previous(lesson),
+            "next": lessons.next(lesson),
             "scenario": scenarios.get(lesson.playground),
             "test_module": testruns.lesson_test_module(lesson.slug).relative_to(settings.BASE_DIR),
             "local_mode": settings.LOCAL_MODE,
@@ -54,7 +61,7 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _local_lesson_or_404(slug: str):
-    lesson = get_catalog().get(slug)
+    lesson = catalog().get(slug)
     if not settings.LOCAL_MODE or lesson is None:
         raise Http404("Running tests from the page is only available in local mode.")
     return lesson

@@ -51,7 +51,7 @@ def test_make_stops_with_one_line_when_npm_is_missing(tmp_path):
 
     assert result.returncode == 2
     assert result.stderr.splitlines()[0] == (
-        "error: npm is required for the browser tests but was not found "
+        "error: npm is required to install Pyodide and axe-core but was not found "
         "(install Node.js 20 and npm, e.g. 'apt-get install nodejs npm')"
     )
     assert not stamp.exists()

@@ -9,7 +9,6 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -169,6 +168,10 @@ SQLITE_DATABASE = {
     },
 }
 if os.environ.get("DATABASE_URL"):
+    # Imported only here: the browser runtime (lessons/runtime/) reuses these
+    # settings without the package.
+    import dj_database_url
+
     DATABASES = {
         "default": dj_database_url.parse(
             os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
@@ -205,7 +208,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
-STATICFILES_DIRS = [BASE_DIR / "tutorial" / "static"]
+# build/static holds the browser runtime that `make runtime` builds
+# (lessons/runtime/build.py), served under static/runtime/.
+STATICFILES_DIRS = [BASE_DIR / "tutorial" / "static", BASE_DIR / "build" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -235,6 +240,8 @@ if (
         "server. Unset TUTORIAL_LOCAL_MODE, or set TUTORIAL_ALLOW_LOCAL_MODE_IN_PRODUCTION=1 "
         "if that is really what you want. See README.md."
     )
+# Every lesson is loaded, validated and rendered at start-up (lessons/apps.py).
+LESSONS_LOAD_AT_START = True
 LESSON_TEST_TIMEOUT = int(os.environ.get("LESSON_TEST_TIMEOUT", "120"))  # seconds
 
 # E-mail sent with send_mail() never leaves the site: the playground's backend

@@ -24,6 +24,10 @@ from playground import inspector
 from playground.models import LogEntry, Product
 from tests.playground.logged import sandbox_of
 
+# The lesson is about threads and event loops; the browser's Python has no
+# threads and runs inside the page's own event loop (no asyncio.run()).
+pytestmark = pytest.mark.not_in_browser("needs threads and its own event loop")
+
 EXAMPLES_LOGGER = "lessons.examples.async_signals"
 
 

@@ -281,6 +281,7 @@ def run(sandbox, label, call):
     return logged
 
 
+@pytest.mark.not_in_browser("the view is async: it needs its own event loop")
 def test_try_it_view(notebook):
     sandbox, product = notebook
 

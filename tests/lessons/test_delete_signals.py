@@ -12,7 +12,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models, transaction
 from django.db.models.signals import post_delete, pre_delete
 from django.test.utils import CaptureQueriesContext, isolate_apps
-from PIL import Image
 
 from playground import services
 from playground.models import Article, Product, Review
@@ -24,6 +23,8 @@ LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "delete-s
 
 
 def png(name="pen.png") -> SimpleUploadedFile:
+    from PIL import Image  # here: the browser runtime has no Pillow (not_in_browser)
+
     buffer = io.BytesIO()
     Image.new("RGB", (1, 1), "navy").save(buffer, "PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
@@ -216,6 +217,7 @@ def product_with_image(sandbox):
     )
 
 
+@pytest.mark.not_in_browser("uploads an image, and Pillow is not in the browser")
 @pytest.mark.django_db(transaction=True)  # autocommit: delete()'s own atomic() commits
 def test_in_autocommit_the_file_goes_when_delete_commits(media, connect):
     sandbox = create_sandbox()
@@ -231,6 +233,7 @@ def test_in_autocommit_the_file_goes_when_delete_commits(media, connect):
     assert not file.exists()
 
 
+@pytest.mark.not_in_browser("uploads an image, and Pillow is not in the browser")
 @pytest.mark.django_db(transaction=True)
 def test_inside_atomic_the_file_waits_for_the_block_and_survives_a_rollback(media):
     sandbox = create_sandbox()
@@ -402,6 +405,7 @@ def test_try_it_step_2_delete_graces_review(sandbox, run):
     assert ["origin", "<Review: Grace>"] in logged.arguments(2)
 
 
+@pytest.mark.not_in_browser("uploads an image, and Pillow is not in the browser")
 def test_try_it_step_3_image_leaves_storage_on_commit(
     sandbox, run, media, django_capture_on_commit_callbacks
 ):

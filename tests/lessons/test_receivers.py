@@ -121,6 +121,7 @@ def test_setting_stock_to_zero_sends_both_signals_in_turn(example_log):
     ]
 
 
+@pytest.mark.not_in_browser("async receivers run in another thread")
 def test_async_receivers_run_after_the_sync_ones_whatever_the_connection_order():
     signal = Signal()
     calls = []

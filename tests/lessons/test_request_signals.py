@@ -163,6 +163,7 @@ def test_test_client_sends_with_its_handler_environ_and_finishes_with_none(reque
     ]
 
 
+@pytest.mark.not_in_browser("the async test client runs the view in another thread")
 @pytest.mark.urls(__name__)
 def test_async_client_sends_scope_with_its_own_handler(request_events):
     async_to_sync(AsyncClient().get)("/ok")
@@ -252,6 +253,7 @@ def asgi_get(path):
     return async_to_sync(go)()
 
 
+@pytest.mark.not_in_browser("the ASGI handler needs its own event loop")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.urls(__name__)
 def test_asgi_handler_sends_scope_and_its_own_class(request_events):
@@ -265,6 +267,7 @@ def test_asgi_handler_sends_scope_and_its_own_class(request_events):
     ]
 
 
+@pytest.mark.not_in_browser("the ASGI handler needs its own event loop")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.urls(__name__)
 def test_asgi_handler_awaits_async_receivers_with_asend(request_events):
@@ -391,6 +394,7 @@ def in_a_new_thread(func):
     return result["value"]
 
 
+@pytest.mark.not_in_browser("starts a thread")
 @pytest.mark.django_db(transaction=True)  # other threads must see the test database
 def test_a_new_thread_opens_its_own_connection_at_its_first_query(request_events):
     def two_queries():
@@ -410,6 +414,7 @@ def test_a_new_thread_opens_its_own_connection_at_its_first_query(request_events
     assert type(connections["default"]) is backend_wrapper
 
 
+@pytest.mark.not_in_browser("starts a thread")
 @pytest.mark.django_db(transaction=True)
 def test_connection_created_passes_the_wrapper_that_connected(connect_once):
     received = []
@@ -606,6 +611,7 @@ def test_the_project_keeps_database_connections_for_60_seconds():
     assert connection.settings_dict["CONN_MAX_AGE"] == 60
 
 
+@pytest.mark.not_in_browser("serves the site from a real server, in threads")
 @pytest.mark.django_db(transaction=True)  # the server's threads must see the test database
 def test_try_it_start_logging_logs_that_very_request(tab, opened_connections):
     assert logged(tab) == []
@@ -651,6 +657,7 @@ def connected_before_recorder(signal, name):
     return listed.index(name) < listed.index("playground.recording.observe")
 
 
+@pytest.mark.not_in_browser("serves the site from a real server, in threads")
 @pytest.mark.django_db(transaction=True)
 def test_try_it_the_poll_is_never_logged(tab):
     tab.press(SWITCH, on="on")
@@ -663,6 +670,7 @@ def test_try_it_the_poll_is_never_logged(tab):
     assert len(logged(tab)) == before == 1
 
 
+@pytest.mark.not_in_browser("serves the site from a real server, in threads")
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("logging_on", [True, False])
 def test_try_it_raise_inside_a_view(tab, quiet_request_log, opened_connections, logging_on):
@@ -687,6 +695,7 @@ def test_try_it_raise_inside_a_view(tab, quiet_request_log, opened_connections, 
     ]
 
 
+@pytest.mark.not_in_browser("serves the site from a real server, in threads")
 @pytest.mark.django_db(transaction=True)
 def test_try_it_stop_logging_is_not_logged(tab):
     tab.press(SWITCH, on="on")
@@ -703,6 +712,7 @@ def test_try_it_stop_logging_is_not_logged(tab):
 # -- connection_created under runserver: per connection, not per request -------------------
 
 
+@pytest.mark.not_in_browser("serves the site from a real server, in threads")
 @pytest.mark.django_db(transaction=True)
 def test_one_kept_alive_connection_opens_one_database_connection(site_address, opened_connections):
     tab = Tab(site_address)
@@ -739,6 +749,7 @@ def test_with_conn_max_age_0_every_request_opens_one(
     assert len(set(opened_connections)) == 1  # all in the one thread of that connection
 
 
+@pytest.mark.not_in_browser("serves the site from a real server, in threads")
 @pytest.mark.django_db(transaction=True)
 def test_each_new_tcp_connection_gets_its_own_thread_and_database_connection(
     site_address, opened_connections

@@ -185,6 +185,7 @@ def test_receivers_run_in_the_callers_thread_with_its_connection(connect):
     assert seen == [(threading.get_ident(), connections["default"])]
 
 
+@pytest.mark.not_in_browser("an async receiver runs in another thread")
 def test_an_async_receiver_runs_after_the_sync_ones_in_another_thread(connect):
     calls = []
 

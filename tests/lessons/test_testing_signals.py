@@ -435,6 +435,7 @@ def test_try_it_the_panel_shows_the_command_for_this_lesson(client):
     assert Path(__file__) == ROOT / "tests" / "lessons" / "test_testing_signals.py"
 
 
+@pytest.mark.not_in_browser("renders the lesson page, which needs Markdown and PyYAML")
 @pytest.mark.django_db
 def test_try_it_in_local_mode_the_lesson_page_offers_to_run_them(client, settings):
     settings.LOCAL_MODE = True

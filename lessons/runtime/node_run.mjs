@@ -1,0 +1,53 @@
+// Run lesson tests in the browser runtime, under Node instead of a browser:
+// the same Pyodide files, the same archives and the same worker steps
+// (startRuntime from lessons/static/lessons/test-worker.mjs). CI compares its
+// outcomes with CPython's (tests/lessons/test_browser_runtime.py).
+//
+//   node lessons/runtime/node_run.mjs tests/lessons/test_senders.py ...
+//
+// Prints one JSON line per test: {"module", "name", "outcome", "message", "seconds"}.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+import { startRuntime } from "../static/lessons/test-worker.mjs";
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+const staticDir = path.join(root, "build", "static");
+const manifest = JSON.parse(await readFile(path.join(root, "build", "runtime.json"), "utf8"));
+const runtime = {
+  ...manifest,
+  pyodide: path.join(staticDir, manifest.pyodide) + path.sep,
+  packages: path.join(staticDir, manifest.packages),
+  project: path.join(staticDir, manifest.project),
+};
+const { loadPyodide } = await import(pathToFileURL(runtime.pyodide + "pyodide.mjs").href);
+
+const output = [];
+const session = await startRuntime({
+  loadPyodide,
+  runtime,
+  // In Node the bytes must be a Uint8Array, not a Buffer.
+  fetchBytes: async (file) => new Uint8Array(await readFile(file)),
+  onPhase: () => {},
+  onOutput: (line) => output.push(line),
+});
+let failures = 0;
+for (const module of process.argv.slice(2)) {
+  let exitCode;
+  try {
+    exitCode = session.run(module, (result) => {
+      process.stdout.write(JSON.stringify(result) + "\n");
+    });
+  } catch (error) {
+    exitCode = `an exception: ${error.message}`;
+  }
+  // 0: all passed; 1: some failed (the outcomes say which); 5: every test of
+  // the module is not_in_browser; anything else: pytest itself broke.
+  if (![0, 1, 5].includes(exitCode)) {
+    failures += 1;
+    process.stderr.write(`pytest exited with ${exitCode} on ${module}:\n${output.join("\n")}\n`);
+  }
+  output.length = 0;
+}
+process.exit(failures ? 2 : 0);

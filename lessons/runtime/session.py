@@ -1,0 +1,89 @@
+"""The lesson tests' side of the browser runtime; this module runs in Pyodide.
+
+The worker (``lessons/static/lessons/test-worker.mjs``, and the Node runner
+that CI uses) unpacks the archives, then calls ``prepare()`` once, while the
+learner reads, and ``run()`` each time they press "Run these tests".
+``report`` is a JavaScript function; it receives each result as JSON, the
+same dictionaries the server-side runner stores (``progress_plugin.result_of``).
+"""
+
+import json
+import os
+import sys
+
+BROWSER_SETTINGS = "lessons.runtime.settings"
+PYTEST_INI = "browser-pytest.ini"
+NOT_IN_BROWSER = "not_in_browser"
+
+
+def prepare() -> None:
+    """Import Django and pytest and set Django up: the slow part of a first run."""
+    os.environ["DJANGO_SETTINGS_MODULE"] = BROWSER_SETTINGS
+    # Pyodide runs Python inside a running event loop; Django's ORM refuses
+    # synchronous queries there unless told that this is safe (it is: one thread).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    import django
+
+    django.setup()
+    # Imported now so that the press itself is quick. (pytest-django is left
+    # to pytest, which imports its plugins itself.)
+    import _pytest.python  # noqa: F401
+    import pytest  # noqa: F401
+
+
+class Reporter:
+    """A pytest plugin object: each result, and each test left to the server."""
+
+    def __init__(self, report):
+        self.report = report
+
+    def send(self, result: dict) -> None:
+        self.report(json.dumps(result))
+
+    def pytest_collection_modifyitems(self, config, items):
+        # Tests the browser cannot run are listed with their reason, never
+        # silently dropped.
+        kept, left = [], []
+        for item in items:
+            (left if item.get_closest_marker(NOT_IN_BROWSER) else kept).append(item)
+        for item in left:
+            reason = item.get_closest_marker(NOT_IN_BROWSER).args[0]
+            module, _, name = item.nodeid.partition("::")
+            self.send(
+                {
+                    "module": module,
+                    "name": name,
+                    "outcome": "not-in-browser",
+                    "message": reason,
+                    "seconds": 0,
+                }
+            )
+        if left:
+            config.hook.pytest_deselected(items=left)
+            items[:] = kept
+
+    def pytest_runtest_logreport(self, report):
+        from lessons.progress_plugin import result_of
+
+        if (result := result_of(report)) is not None:
+            self.send(result)
+
+
+def forget_test_modules() -> None:
+    """A second run imports the test modules afresh, as a new pytest process would."""
+    for name in list(sys.modules):
+        if name == "tests" or name.startswith("tests."):
+            del sys.modules[name]
+
+
+def run(test_module: str, report) -> int:
+    """Run one lesson's test module (or all of ``tests/lessons``); pytest's exit code."""
+    import pytest
+
+    forget_test_modules()
+    return int(
+        pytest.main(
+            [test_module, "-c", PYTEST_INI, "-q", "-p", "no:cacheprovider"],
+            plugins=[Reporter(report)],
+        )
+    )
