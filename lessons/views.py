@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lessons import testruns
 from lessons.models import TestRun
+from lessons.runtime.files import browser_runtime
 from playground import scenarios
 
 
@@ -53,6 +54,7 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "scenario": scenarios.get(lesson.playground),
             "test_module": testruns.lesson_test_module(lesson.slug).relative_to(settings.BASE_DIR),
             "local_mode": settings.LOCAL_MODE,
+            "browser_runtime": browser_runtime(),
         },
     )
     if not settings.LOCAL_MODE:

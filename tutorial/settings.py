@@ -91,7 +91,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # whitenoise's, which also caches the browser runtime's files for good.
+    "tutorial.static_files.StaticFilesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -117,7 +118,10 @@ AUTHENTICATION_BACKENDS = [
 # runs without the per-response nonce (the templates use none at all).
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
+    # WebAssembly compilation, for the lesson tests' Python in the browser
+    # (lessons/runtime/); nothing wider ('unsafe-eval' stays out).
+    "script-src": [CSP.SELF, CSP.NONCE, CSP.WASM_UNSAFE_EVAL],
+    "worker-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
@@ -217,7 +221,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "tutorial.static_files.StaticFilesStorage"
         )
     },
 }
@@ -243,6 +247,10 @@ if (
 # Every lesson is loaded, validated and rendered at start-up (lessons/apps.py).
 LESSONS_LOAD_AT_START = True
 LESSON_TEST_TIMEOUT = int(os.environ.get("LESSON_TEST_TIMEOUT", "120"))  # seconds
+# How long one press of "Run these tests" may run in the learner's browser,
+# once Python is ready, before the page stops it: an endless loop must not
+# hold the tab for ever.
+LESSON_TEST_BROWSER_TIME_LIMIT = int(os.environ.get("LESSON_TEST_BROWSER_TIME_LIMIT", "60"))
 
 # E-mail sent with send_mail() never leaves the site: the playground's backend
 # keeps it in the outbox of the sandbox whose action sent it. (MAILERS is

@@ -9,7 +9,8 @@ of its content so the site can serve them with far-future cache headers:
   ``pyodide`` npm package that ``npm ci`` installed (package-lock.json pins it);
 - ``packages-<hash>.zip``: the pure-Python wheels of ``requirements.txt``
   (pinned, hash-checked by pip), unpacked, trimmed of what a browser never
-  uses (translations, the admin's static files), as one site-packages tree;
+  uses (translations, the admin's static files), as one site-packages tree,
+  with bytecode compiled by Pyodide's own Python (``compile.mjs``, in Node);
 - ``project-<hash>.zip``: the project's own code that the lesson tests import,
   from the working tree, with ``browser-pytest.ini`` (made from pyproject.toml).
 
@@ -35,6 +36,7 @@ MANIFEST = BUILD_DIR / "runtime.json"
 WHEELS_DIR = BUILD_DIR / "wheels"
 REQUIREMENTS = Path(__file__).with_name("requirements.txt")
 PYODIDE_PACKAGE = BASE_DIR / "node_modules" / "pyodide"
+COMPILE_SCRIPT = Path(__file__).with_name("compile.mjs")
 
 # What loadPyodide() fetches; the package's other files (console pages, type
 # declarations, source maps, the CommonJS build) are never asked for.
@@ -137,10 +139,47 @@ def wheel_name(wheel: Path) -> str:
     return wheel.name.split("-", 1)[0].lower()
 
 
+# Of Pygments' hundreds of lexers, formatters and styles, the ones the tests
+# reach: the project's own highlighting (tutorial/highlighting.py) and pytest's.
+PYGMENTS_KEEP = {
+    "lexers": {"__init__.py", "_mapping.py", "python.py", "diff.py"},
+    "formatters": {"__init__.py", "_mapping.py", "html.py", "terminal.py"},
+    "styles": {"__init__.py", "_mapping.py", "default.py"},
+}
+# Parts of Django that a project on SQLite with the site's INSTALLED_APPS
+# never imports: other databases' backends, unused contrib apps, GeoDjango,
+# the startproject/startapp templates.
+DJANGO_UNUSED = (
+    "db/backends/mysql/",
+    "db/backends/oracle/",
+    "db/backends/postgresql/",
+    "contrib/postgres/",
+    "contrib/gis/",
+    "contrib/admindocs/",
+    "contrib/flatpages/",
+    "contrib/redirects/",
+    "contrib/sitemaps/",
+    "contrib/syndication/",
+    "contrib/humanize/",
+    "contrib/admin/static/",
+    "conf/app_template/",
+    "conf/project_template/",
+)
+
+
 def browser_never_uses(path: str) -> bool:
     """Parts of the wheels a learner's in-browser Django and pytest never read."""
     parts = path.split("/")
     if "__pycache__" in parts:
+        return True
+    # pip's list of installed files; importlib.metadata reads the others.
+    if parts[0].endswith(".dist-info") and parts[-1] == "RECORD":
+        return True
+    if parts[0] == "pygments" and len(parts) == 3 and parts[1] in PYGMENTS_KEEP:
+        return parts[2] not in PYGMENTS_KEEP[parts[1]]
+    if parts[:2] == ["django_htmx", "static"]:  # the site serves htmx itself
+        return True
+    if path.endswith(".po"):  # translations' sources; Django reads the .mo files
         return True
     if parts[0] == "django":
         # Translations: every language but English (Django imports
@@ -149,21 +188,47 @@ def browser_never_uses(path: str) -> bool:
             where = parts.index("locale")
             if len(parts) > where + 2 and parts[where + 1] != "en":
                 return True
-        # The admin's CSS, JS and images, and GeoDjango (no GDAL here).
-        if parts[:4] == ["django", "contrib", "admin", "static"]:
-            return True
-        if parts[:3] == ["django", "contrib", "gis"]:
+        if path.removeprefix("django/").startswith(DJANGO_UNUSED):
             return True
     return False
 
 
-def packages_archive(wheels: list[Path]) -> bytes:
+# Packages whose source a learner never needs to read in a traceback: where
+# they have bytecode, it ships alone.
+BYTECODE_ALONE = ("pygments/", "packaging/", "sqlparse/", "pluggy/", "iniconfig/", "django_htmx/")
+
+
+def packages_archive(wheels: list[Path], pyodide_dir: Path) -> bytes:
+    """The wheels' trimmed contents, with bytecode that Pyodide's Python compiled
+    for the modules a test session imports (``bytecode.py``)."""
     files: dict[str, bytes] = {}
     for wheel in wheels:
         with zipfile.ZipFile(wheel) as archive:
             for name in archive.namelist():
                 if not name.endswith("/") and not browser_never_uses(name):
                     files[name] = archive.read(name)
+    sources = deterministic_zip(files)
+    # Compiling takes Node a while: keep the result for the same sources and Python.
+    key = sources + pyodide_dir.name.encode() + COMPILE_SCRIPT.with_name("bytecode.py").read_bytes()
+    bytecode = WHEELS_DIR / f"bytecode-{content_hash(key)}.zip"
+    if not bytecode.is_file():
+        source_zip = WHEELS_DIR / "sources.zip"
+        source_zip.write_bytes(sources)
+        subprocess.run(
+            ["node", str(COMPILE_SCRIPT), str(pyodide_dir), str(source_zip), str(bytecode)],
+            check=True,
+        )
+        source_zip.unlink()
+    with zipfile.ZipFile(bytecode) as archive:
+        for name in archive.namelist():
+            folder, _, module = name.removesuffix(".cpython-314.pyc").rpartition("/__pycache__/")
+            if name.startswith(BYTECODE_ALONE):
+                # Without its source, Python imports a module from a .pyc
+                # beside where the .py was, not from __pycache__.
+                del files[f"{folder}/{module}.py"]
+                files[f"{folder}/{module}.pyc"] = archive.read(name)
+            else:
+                files[name] = archive.read(name)
     return deterministic_zip(files)
 
 
@@ -224,7 +289,9 @@ def write_if_new(path: Path, data: bytes) -> None:
 def build() -> dict:
     pyodide = pyodide_files()
     pyodide_dir = f"pyodide-{content_hash(b''.join(pyodide[name] for name in PYODIDE_FILES))}"
-    packages = packages_archive(download_wheels())
+    for name, data in pyodide.items():
+        write_if_new(RUNTIME_DIR / pyodide_dir / name, data)
+    packages = packages_archive(download_wheels(), RUNTIME_DIR / pyodide_dir)
     project = project_archive()
     names = {
         "pyodide": f"{pyodide_dir}/",
@@ -232,9 +299,6 @@ def build() -> dict:
         "project": f"project-{content_hash(project)}.zip",
     }
 
-    RUNTIME_DIR.mkdir(parents=True, exist_ok=True)
-    for name, data in pyodide.items():
-        write_if_new(RUNTIME_DIR / pyodide_dir / name, data)
     write_if_new(RUNTIME_DIR / names["packages"], packages)
     write_if_new(RUNTIME_DIR / names["project"], project)
     # Earlier builds' files: their names no page asks for any more.

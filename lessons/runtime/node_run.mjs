@@ -24,14 +24,21 @@ const runtime = {
 const { loadPyodide } = await import(pathToFileURL(runtime.pyodide + "pyodide.mjs").href);
 
 const output = [];
-const session = await startRuntime({
-  loadPyodide,
-  runtime,
-  // In Node the bytes must be a Uint8Array, not a Buffer.
-  fetchBytes: async (file) => new Uint8Array(await readFile(file)),
-  onPhase: () => {},
-  onOutput: (line) => output.push(line),
-});
+let session;
+try {
+  session = await startRuntime({
+    loadPyodide,
+    runtime,
+    // In Node the bytes must be a Uint8Array, not a Buffer.
+    fetchBytes: async (file) => new Uint8Array(await readFile(file)),
+    onPhase: () => {},
+    onOutput: (line) => output.push(line),
+  });
+} catch (error) {
+  // Only the message: Node would print the minified line it came from too.
+  process.stderr.write(`The runtime did not start:\n${error.message}\n${output.join("\n")}\n`);
+  process.exit(3);
+}
 let failures = 0;
 for (const module of process.argv.slice(2)) {
   let exitCode;

@@ -8,7 +8,7 @@ serve pages (whitenoise and django-axes are not in its wheels).
 from tutorial.settings import *  # noqa: F403
 from tutorial.settings import INSTALLED_APPS, MIDDLEWARE, SQLITE_DATABASE
 
-SERVER_ONLY = ("whitenoise", "axes")
+SERVER_ONLY = ("whitenoise", "tutorial.static_files", "axes")
 
 
 def _browser_has(dotted: str) -> bool:

@@ -1,0 +1,254 @@
+// "Run these tests" on a lesson page: runs the lesson's pytest module in the
+// learner's browser. Python (Pyodide) runs in a Web Worker (test-worker.mjs),
+// so the page never freezes; this file drives it and shows what it reports,
+// in the markup the server renders into <template> elements (test_run.html).
+(function () {
+  "use strict";
+
+  const panel = document.querySelector("[data-browser-tests]");
+  const runtimeScript = document.getElementById("browser-runtime");
+  if (!panel || !runtimeScript) return;
+
+  const runtime = JSON.parse(runtimeScript.textContent);
+  const lesson = panel.dataset.lesson;
+  const testModule = panel.dataset.module;
+  const runButton = panel.querySelector("[data-run-tests]");
+  const stopButton = panel.querySelector("[data-stop-tests]");
+  const progress = panel.querySelector("[data-test-progress]");
+  const progressBar = progress.querySelector("progress");
+  const phaseText = panel.querySelector("[data-test-phase]");
+  const results = document.getElementById("browser-test-run");
+  const runTemplate = document.getElementById("browser-test-run-template");
+  const outcomeTemplate = document.getElementById("test-outcome-template");
+  const shellCommand = "make test-lesson LESSON=" + lesson;
+  // Set after a first run: later lesson pages start Python while the learner reads.
+  const USED_KEY = "browser-tests-used";
+
+  const MB = 1e6;
+  const PHASES = {
+    download: { label: "Downloading Python, Django and pytest", from: 0, to: 60 },
+    python: { label: "Starting Python", from: 60, to: 75 },
+    django: { label: "Loading Django and pytest", from: 75, to: 90 },
+    collect: { label: "Collecting the tests", from: 90, to: 100 },
+  };
+
+  let worker = null;
+  let ready = false;
+  let run = null; // the run on screen while it is going: its elements and counts
+  let timer = null;
+
+  function megabytes(bytes) {
+    return (bytes / MB).toFixed(1);
+  }
+
+  function showPhase(name, loaded, total) {
+    const phase = PHASES[name];
+    progress.hidden = false;
+    let share = 1;
+    let label = phase.label + "…";
+    if (name === "download" && total) {
+      share = loaded / total;
+      label = phase.label + ": " + megabytes(loaded) + " of " + megabytes(total) + " MB";
+    }
+    progressBar.value = Math.round(phase.from + (phase.to - phase.from) * share);
+    phaseText.textContent = label;
+  }
+
+  function startWorker() {
+    if (worker) return;
+    ready = false;
+    worker = new Worker(runtime.worker, { type: "module" });
+    worker.onmessage = function (event) {
+      handle(event.data);
+    };
+    worker.onerror = function (event) {
+      event.preventDefault();
+      crashed("Python could not start in this browser: " + (event.message || "the worker stopped") + ".");
+    };
+    worker.postMessage({ type: "start", runtime: runtime });
+  }
+
+  function replaceWorker() {
+    if (worker) worker.terminate();
+    worker = null;
+    ready = false;
+    // A fresh Python for the next press; from the browser's cache, no download.
+    startWorker();
+  }
+
+  function handle(message) {
+    if (message.type === "phase") {
+      if (run) showPhase(message.phase, message.loaded, message.total);
+    } else if (message.type === "ready") {
+      ready = true;
+      if (run && !run.sent) send();
+    } else if (message.type === "result") {
+      if (run) addResult(message.result);
+    } else if (message.type === "done") {
+      if (run) finish(message);
+    } else if (message.type === "failed") {
+      crashed("The tests could not run: " + message.message, message.output);
+    }
+  }
+
+  function send() {
+    run.sent = true;
+    showPhase("collect");
+    worker.postMessage({ type: "run", module: testModule });
+    // The time limit counts from here: downloading on a slow line is not the
+    // tests' fault, an endless loop in one is.
+    timer = window.setTimeout(function () {
+      end("timed_out", "Time limit reached", "Stopped after " + runtime.timeLimit + " s, the time limit for one run. A test or a receiver may loop for ever.");
+      replaceWorker();
+    }, runtime.timeLimit * 1000);
+  }
+
+  function part(name) {
+    return run.element.querySelector("[data-run-" + name + "]");
+  }
+
+  function begin() {
+    const element = runTemplate.content.firstElementChild.cloneNode(true);
+    results.replaceChildren(element);
+    run = { element: element, counts: {}, total: 0, elsewhere: 0, sent: false };
+    updateCounts();
+  }
+
+  function addResult(result) {
+    progress.hidden = true;
+    if (result.outcome === "not-in-browser") {
+      run.elsewhere += 1;
+      const item = outcomeItem(result.name, "not in the browser", "○");
+      const reason = document.createElement("span");
+      reason.className = "test-run__reason";
+      reason.textContent = result.message;
+      item.append(reason);
+      part("elsewhere-list").append(item);
+      part("elsewhere-count").textContent = run.elsewhere + " test" + (run.elsewhere === 1 ? "" : "s");
+      part("elsewhere").hidden = false;
+      return;
+    }
+    run.total += 1;
+    run.counts[result.outcome] = (run.counts[result.outcome] || 0) + 1;
+    const mark = result.outcome === "passed" ? "✓" : result.outcome === "skipped" ? "–" : "✗";
+    const item = outcomeItem(result.name, result.outcome, mark);
+    if (result.message) {
+      const message = document.createElement("pre");
+      message.className = "test-run__message scroll-box";
+      message.tabIndex = 0;
+      message.textContent = result.message;
+      item.append(message);
+    }
+    part("results").append(item);
+    updateCounts();
+  }
+
+  function outcomeItem(name, outcome, mark) {
+    const item = outcomeTemplate.content.firstElementChild.cloneNode(true);
+    item.className = "test-run__item test-run__item--" + outcome.replace(/ /g, "-");
+    item.querySelector(".test-run__mark").textContent = mark;
+    item.querySelector(".test-run__name").textContent = name;
+    item.querySelector(".test-run__outcome").textContent = outcome;
+    return item;
+  }
+
+  function tally() {
+    return ["failed", "error", "passed", "skipped"]
+      .filter(function (outcome) { return run.counts[outcome]; })
+      .map(function (outcome) { return run.counts[outcome] + " " + outcome; })
+      .join(", ");
+  }
+
+  function updateCounts(finished) {
+    const tests = run.total + " test" + (run.total === 1 ? "" : "s");
+    part("counts").textContent = finished ? tests + (run.total ? ": " + tally() : "") : tests + " so far";
+  }
+
+  function end(status, statusText, problem, output) {
+    if (!run) return;
+    window.clearTimeout(timer);
+    const element = run.element;
+    element.dataset.status = status;
+    const statusLine = element.querySelector(".test-run__status");
+    statusLine.className = "test-run__status test-run__status--" + status;
+    part("status").textContent = statusText;
+    updateCounts(true);
+    if (problem) {
+      part("problem-text").textContent = problem;
+      if (output) {
+        part("output").textContent = output;
+        part("output").hidden = false;
+      }
+      part("problem").hidden = false;
+    }
+    progress.hidden = true;
+    stopButton.hidden = true;
+    runButton.removeAttribute("aria-disabled");
+    // The Stop button is gone; focus must not fall back to the page.
+    if (document.activeElement === stopButton || document.activeElement === document.body) {
+      runButton.focus();
+    }
+    run = null;
+  }
+
+  function finish(message) {
+    // pytest's exit codes: 0 all passed, 1 some failed, 5 nothing collected
+    // (every test of the lesson needs the server).
+    if (message.exitCode === 0 || (message.exitCode === 5 && run.elsewhere)) {
+      end("passed", "Passed");
+    } else if (message.exitCode === 1) {
+      end("failed", "Failed");
+    } else {
+      end("error", "Could not run", "pytest stopped before the tests ran (exit code " + message.exitCode + "). Its last lines:", message.output);
+    }
+  }
+
+  // The worker is gone or broken: the next press starts a new one. A failure
+  // while Python starts before any press waits for that press to show.
+  function crashed(text, output) {
+    worker.terminate();
+    worker = null;
+    ready = false;
+    if (run) end("error", "Could not run", text + " From a shell: " + shellCommand, output);
+  }
+
+  function press() {
+    if (run) return; // already running: Stop is the way out
+    if (typeof WebAssembly !== "object") {
+      begin();
+      end("error", "Could not run", "This browser cannot run WebAssembly (or it is turned off), so Python cannot run in this page. From a shell in the project folder: " + shellCommand);
+      return;
+    }
+    try {
+      window.localStorage.setItem(USED_KEY, "1");
+    } catch (error) {
+      // Storage may be off; the runtime then simply starts on the press.
+    }
+    begin();
+    runButton.setAttribute("aria-disabled", "true");
+    stopButton.hidden = false;
+    startWorker();
+    if (ready) {
+      send();
+    } else {
+      showPhase("download", 0, 0);
+    }
+  }
+
+  runButton.addEventListener("click", press);
+  stopButton.addEventListener("click", function () {
+    end("stopped", "Stopped", "You stopped the run. Press “Run these tests” to run them again.");
+    replaceWorker();
+  });
+
+  // Start Python before the press when the learner is about to ask for it.
+  runButton.addEventListener("pointerenter", startWorker, { once: true });
+  runButton.addEventListener("focus", startWorker, { once: true });
+  let used = false;
+  try {
+    used = window.localStorage.getItem(USED_KEY) === "1";
+  } catch (error) {
+    used = false;
+  }
+  if (used && typeof WebAssembly === "object") startWorker();
+})();

@@ -1,0 +1,258 @@
+""""Run these tests" in Chromium, against the site as ``make serve`` runs it.
+
+Production mode (gunicorn, collectstatic, local mode off): the lesson's
+pytest module runs in the learner's browser, in Pyodide, and the server only
+serves files. A test that must fail, or must never end, is put into the
+project archive the browser downloads (``page.route``), so every other part
+(the page, the worker, the runtime) is the real one.
+"""
+
+import io
+import re
+import subprocess
+import sys
+import urllib.request
+import zipfile
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Page, expect
+
+from bench.serving import Server, prepare_site, production_env
+from lessons.runtime.build import deterministic_zip
+
+pytestmark = pytest.mark.front_end
+
+RUN_TIMEOUT = 120_000  # ms: a cold first run on a busy 2-core machine
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("served")
+    env = production_env(folder)
+    prepare_site(env)
+    server = Server("tests-in-browser", env, folder / "gunicorn.log")
+    server.start()
+    try:
+        server.wait_until_healthy()
+        yield server
+    finally:
+        server.stop()
+
+
+def browser_runnable(slug: str) -> int:
+    """How many of a lesson's tests are not marked not_in_browser (CPython collects them)."""
+    module = f"tests/lessons/test_{slug.replace('-', '_')}.py"
+    collected = subprocess.run(
+        [sys.executable, "-m", "pytest", module, "--collect-only", "-q", "-p", "no:playwright"]
+        + ["-p", "no:cacheprovider", "-o", "addopts=--strict-markers", "-m", "not not_in_browser"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return sum("::" in line for line in collected.stdout.splitlines())
+
+
+def runtime_requests(server: Server) -> list[str]:
+    """The runtime files the server has sent so far, from its access log."""
+    return re.findall(r'"GET (/static/runtime/\S+) ', server.log_path.read_text())
+
+
+# What the server may answer while a lesson page runs its tests.
+SERVED_ONLY = ("GET /static/", "GET /playground/")
+
+
+def access_log(server: Server) -> list[str]:
+    return re.findall(r'"([A-Z]+ \S+) HTTP', server.log_path.read_text())
+
+
+def press_run(page: Page) -> None:
+    page.get_by_role("button", name="Run these tests").click()
+
+
+def expect_finished(page: Page, status: str) -> None:
+    expect(page.locator(".test-run")).to_have_attribute("data-status", status, timeout=RUN_TIMEOUT)
+
+
+@pytest.fixture
+def same_origin_only(page: Page, served):
+    """Fails the test if the page or its worker asks any other origin for anything."""
+    elsewhere = []
+    page.context.on(
+        "request",
+        lambda request: None if request.url.startswith(served.url) else elsewhere.append(request.url),
+    )
+    yield
+    assert elsewhere == []
+
+
+def test_three_lessons_run_in_the_browser_while_the_server_only_serves_files(
+    page: Page, served, same_origin_only
+):
+    for slug in ("signals-101", "pre-save", "m2m-changed"):
+        expected = browser_runnable(slug)
+        page.goto(f"{served.url}/lessons/{slug}/")
+        before = len(access_log(served))
+
+        press_run(page)
+
+        expect_finished(page, "passed")
+        expect(page.locator(".test-run__status")).to_have_text(
+            f"Passed {expected} tests: {expected} passed"
+        )
+        expect(page.locator("[data-run-results] .test-run__item--passed")).to_have_count(expected)
+        expect(page.locator(".test-run__item--failed")).to_have_count(0)
+        # Since the press the server sent static files (the runtime, the first
+        # time) and the page's playground its polls: it ran nothing.
+        since = access_log(served)[before:]
+        assert [line for line in since if not line.startswith(SERVED_ONLY)] == []
+        assert any(line.startswith("GET /static/runtime/") for line in since) == (
+            slug == "signals-101"
+        )
+
+
+def test_the_tests_that_need_a_server_are_listed_with_their_reason(page: Page, served):
+    page.goto(f"{served.url}/lessons/signals-101/")
+
+    press_run(page)
+
+    expect_finished(page, "passed")
+    elsewhere = page.locator("[data-run-elsewhere]")
+    expect(elsewhere.get_by_role("heading")).to_have_text("Not run in the browser: 1 test")
+    expect(elsewhere).to_contain_text("make test-lesson LESSON=signals-101")
+    expect(elsewhere.locator(".test-run__name")).to_have_text(
+        ["test_an_async_receiver_runs_after_the_sync_ones_in_another_thread"]
+    )
+    expect(elsewhere.locator(".test-run__reason")).to_have_text(
+        ["an async receiver runs in another thread"]
+    )
+
+
+def project_with(served: Server, test_module: str) -> bytes:
+    """The project archive the site serves, with test_senders.py replaced."""
+    page_html = urllib.request.urlopen(f"{served.url}/lessons/senders/").read().decode()
+    path = re.search(r'"project": "([^"]+)"', page_html).group(1)
+    original = urllib.request.urlopen(served.url + path).read()
+    with zipfile.ZipFile(io.BytesIO(original)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    files["tests/lessons/test_senders.py"] = test_module.encode()
+    return deterministic_zip(files)
+
+
+def serve_project(page: Page, served: Server, test_module: str) -> None:
+    body = project_with(served, test_module)
+    page.route(
+        re.compile(r".*/static/runtime/project-[0-9a-f]+\.zip$"),
+        lambda route: route.fulfill(status=200, body=body, content_type="application/zip"),
+    )
+
+
+def test_a_failing_test_shows_pytests_own_message(page: Page, served):
+    serve_project(
+        page,
+        served,
+        "def test_passes():\n    assert 1 + 1 == 2\n\n"
+        "def test_fails():\n    assert [1, 2] == [2, 1]\n",
+    )
+    page.goto(f"{served.url}/lessons/senders/")
+
+    press_run(page)
+
+    expect_finished(page, "failed")
+    expect(page.locator(".test-run__status")).to_have_text("Failed 2 tests: 1 failed, 1 passed")
+    expect(page.locator(".test-run__name")).to_have_text(["test_passes", "test_fails"])
+    message = page.locator(".test-run__item--failed .test-run__message")
+    expect(message).to_contain_text("assert [1, 2] == [2, 1]")
+    expect(message).to_contain_text("At index 0 diff: 1 != 2")
+
+
+FOREVER = "def test_forever():\n    while True:\n        pass\n"
+
+
+def test_stop_and_the_time_limit_end_a_run_that_never_ends(page: Page, served):
+    serve_project(page, served, FOREVER)
+
+    def three_second_limit(route):
+        # The site's limit is a minute; the page reads it from the server's JSON.
+        response = route.fetch()
+        body = response.text().replace('"timeLimit": 60', '"timeLimit": 3')
+        route.fulfill(response=response, body=body)
+
+    page.route(f"{served.url}/lessons/senders/", three_second_limit)
+    page.goto(f"{served.url}/lessons/senders/")
+
+    press_run(page)
+    stop = page.get_by_role("button", name="Stop")
+    expect(page.locator("[data-test-phase]")).to_have_text("Collecting the tests…", timeout=RUN_TIMEOUT)
+    stop.click()
+
+    expect_finished(page, "stopped")
+    expect(page.locator(".test-run__problem")).to_contain_text("You stopped the run.")
+    expect(stop).to_be_hidden()
+    expect(page.get_by_role("button", name="Run these tests")).to_be_focused()
+
+    # A new worker replaced the stopped one; this run meets the time limit.
+    press_run(page)
+    expect_finished(page, "timed_out")
+    expect(page.locator(".test-run__status")).to_contain_text("Time limit reached")
+    expect(page.locator(".test-run__problem")).to_contain_text(
+        "Stopped after 3 s, the time limit for one run."
+    )
+
+
+def test_a_second_visit_downloads_none_of_the_runtime_again(page: Page, served):
+    page.goto(f"{served.url}/lessons/senders/")
+    press_run(page)
+    expect_finished(page, "passed")
+    first = runtime_requests(served)
+    assert {path.rsplit("/", 1)[-1] for path in first} >= {
+        "pyodide.asm.wasm",
+        "python_stdlib.zip",
+        "pyodide.asm.mjs",
+    }
+
+    second = page.context.new_page()
+    second.goto(f"{served.url}/lessons/gotchas/")
+    press_run(second)
+    expect_finished(second, "passed")
+
+    assert runtime_requests(served) == first
+
+
+def test_without_webassembly_the_page_gives_the_shell_command(page: Page, served):
+    page.add_init_script("delete globalThis.WebAssembly")
+    page.goto(f"{served.url}/lessons/senders/")
+
+    press_run(page)
+
+    expect_finished(page, "error")
+    expect(page.get_by_role("alert")).to_have_text(
+        "This browser cannot run WebAssembly (or it is turned off), so Python cannot run "
+        "in this page. From a shell in the project folder: make test-lesson LESSON=senders"
+    )
+
+
+def test_the_runtime_is_served_hashed_compressed_and_cached_for_good(served):
+    page_html = urllib.request.urlopen(f"{served.url}/lessons/senders/").read().decode()
+    pyodide = re.search(r'"pyodide": "([^"]+)"', page_html).group(1)
+    request = urllib.request.Request(
+        served.url + pyodide + "pyodide.asm.wasm", headers={"Accept-Encoding": "gzip"}
+    )
+
+    with urllib.request.urlopen(request) as response:
+        headers = response.headers
+        body = response.read()
+
+    assert re.fullmatch(r"/static/runtime/pyodide-[0-9a-f]{12}/", pyodide)
+    assert headers["Content-Type"] == "application/wasm"
+    assert headers["Content-Encoding"] == "gzip"
+    assert "immutable" in headers["Cache-Control"]
+    assert "max-age=315360000" in headers["Cache-Control"]
+    assert len(body) < 5_000_000  # 9.6 MB before compression
+    csp = urllib.request.urlopen(f"{served.url}/lessons/senders/").headers[
+        "Content-Security-Policy"
+    ]
+    assert "script-src 'self' 'wasm-unsafe-eval';" in csp
+    assert "worker-src 'self';" in csp
+    assert "unsafe-eval'" not in csp.replace("'wasm-unsafe-eval'", "")
