@@ -17,7 +17,7 @@ import py_compile
 import sys
 import zipfile
 
-PROBE_TEST = '''
+PROBE_TEST = """
 import pytest
 from django.contrib.auth.models import User
 from django.db import transaction
@@ -36,9 +36,9 @@ def test_probe(client, mailoutbox, django_capture_on_commit_callbacks):
 
 def test_failure_report():
     assert [1, 2] == [2, 1]
-'''
+"""
 
-PROBE_CONFTEST = '''
+PROBE_CONFTEST = """
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import path
@@ -80,7 +80,7 @@ def pytest_configure():
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         USE_TZ=True,
     )
-'''
+"""
 
 
 def probe_imports(site_packages: str, folder: str) -> set[str]:

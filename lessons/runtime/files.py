@@ -13,6 +13,7 @@ from django.templatetags.static import static
 
 from lessons.runtime.build import MANIFEST
 
+
 @cache
 def _manifest_text() -> str | None:
     try:

@@ -1,4 +1,4 @@
-""""Run these tests" in Chromium, against the site as ``make serve`` runs it.
+""" "Run these tests" in Chromium, against the site as ``make serve`` runs it.
 
 Production mode (gunicorn, collectstatic, local mode off): the lesson's
 pytest module runs in the learner's browser, in Pyodide, and the server only
@@ -44,8 +44,11 @@ def browser_runnable(slug: str) -> int:
     """How many of a lesson's tests are not marked not_in_browser (CPython collects them)."""
     module = f"tests/lessons/test_{slug.replace('-', '_')}.py"
     collected = subprocess.run(
-        [sys.executable, "-m", "pytest", module, "--collect-only", "-q", "-p", "no:playwright"]
-        + ["-p", "no:cacheprovider", "-o", "addopts=--strict-markers", "-m", "not not_in_browser"],
+        [
+            *(sys.executable, "-m", "pytest", module, "--collect-only", "-q"),
+            *("-p", "no:playwright", "-p", "no:cacheprovider", "-o", "addopts=--strict-markers"),
+            *("-m", "not not_in_browser"),
+        ],
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
@@ -79,10 +82,12 @@ def expect_finished(page: Page, status: str) -> None:
 def same_origin_only(page: Page, served):
     """Fails the test if the page or its worker asks any other origin for anything."""
     elsewhere = []
-    page.context.on(
-        "request",
-        lambda request: None if request.url.startswith(served.url) else elsewhere.append(request.url),
-    )
+
+    def check(request):
+        if not request.url.startswith(served.url + "/"):
+            elsewhere.append(request.url)
+
+    page.context.on("request", check)
     yield
     assert elsewhere == []
 
@@ -184,7 +189,9 @@ def test_stop_and_the_time_limit_end_a_run_that_never_ends(page: Page, served):
 
     press_run(page)
     stop = page.get_by_role("button", name="Stop")
-    expect(page.locator("[data-test-phase]")).to_have_text("Collecting the tests…", timeout=RUN_TIMEOUT)
+    expect(page.locator("[data-test-phase]")).to_have_text(
+        "Collecting the tests…", timeout=RUN_TIMEOUT
+    )
     stop.click()
 
     expect_finished(page, "stopped")
