@@ -209,7 +209,7 @@ def test_local_mode_in_production_when_asked_twice_is_still_a_deploy_error():
     assert deploy.returncode == 1
     assert (
         "?: (lessons.E001) Local mode is on: every visitor can run pytest on this server "
-        'with the "Run these tests" button.'
+        'with the "Run on this machine" button.'
     ) in deploy.stderr
 
 

@@ -261,6 +261,8 @@ def browser_pytest_ini() -> str:
         f"markers ={lines(options['markers'])}\n"
         f"filterwarnings ={lines(filterwarnings)}\n"
         f"xfail_strict = {str(options.get('xfail_strict', False)).lower()}\n"
+        # A learner cannot add -vv: show assertion diffs in full.
+        "verbosity_assertions = 2\n"
     )
 
 

@@ -1,4 +1,8 @@
+import os
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.core.cache import close_caches
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, reset_queries
@@ -28,6 +32,20 @@ def django_request_receivers_first() -> None:
             front = [entry for key in keys for entry in signal.receivers if entry[0] == key]
             signal.receivers = front + [e for e in signal.receivers if e not in front]
             signal.sender_receivers_cache.clear()
+
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's source (pinned by package-lock.json), for tests that run it on a page."""
+    if not AXE.is_file():
+        message = f"axe-core is not installed at {AXE}; run `make node_modules/.installed`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return AXE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -13,13 +13,13 @@ from tests.reader.test_testruns import python_without_pytest
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.front_end]
 
 
-def test_run_these_tests_shows_each_test_passing(page: Page, site):
+def test_run_on_this_machine_shows_each_test_passing(page: Page, site):
     page.goto(site + "/lessons/senders/")
     expect(page.locator("#run-the-tests-for-this-lesson + p + .highlight")).to_contain_text(
         "make test-lesson LESSON=senders"
     )
 
-    page.get_by_role("button", name="Run these tests").click()
+    page.get_by_role("button", name="Run on this machine").click()
 
     status = page.locator(".test-run__status")
     expect(status).to_contain_text("Passed", timeout=90_000)
@@ -32,7 +32,7 @@ def test_run_these_tests_shows_each_test_passing(page: Page, site):
     )
 
 
-def test_run_these_tests_shows_at_once_why_they_could_not_run(
+def test_run_on_this_machine_shows_at_once_why_they_could_not_run(
     page: Page, site, monkeypatch, tmp_path
 ):
     """As after the old `make run`, which installed no pytest."""
@@ -40,7 +40,7 @@ def test_run_these_tests_shows_at_once_why_they_could_not_run(
     monkeypatch.setattr(testruns, "PYTHON", str(python))
     page.goto(site + "/lessons/senders/")
 
-    page.get_by_role("button", name="Run these tests").click()
+    page.get_by_role("button", name="Run on this machine").click()
 
     problem = page.get_by_role("alert").filter(has_text="The tests could not run.")
     expect(problem).to_be_visible()

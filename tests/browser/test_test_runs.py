@@ -32,7 +32,7 @@ def test_a_failed_run_ends_with_its_tally(page: Page, site, two_tests_one_failin
     page.goto(f"{site}/lessons/senders/")
     two_tests_one_failing()
 
-    page.get_by_role("button", name="Run these tests").click()
+    page.get_by_role("button", name="Run on this machine").click()
 
     expect_finished(page, "Failed", "2 tests: 1 failed, 1 passed")
     expect(page.locator(".test-run__name")).to_have_text(["test_passes", "test_fails"])
@@ -47,7 +47,7 @@ def test_without_javascript_the_run_has_a_page_that_ends_with_its_tally(
         page.goto(f"{site}/lessons/senders/")
         two_tests_one_failing()
 
-        page.get_by_role("button", name="Run these tests").click()
+        page.get_by_role("button", name="Run on this machine").click()
 
         expect(page).to_have_title("Tests for Senders · Django signals")
         # A page without JavaScript updates when the learner reloads it.

@@ -20,6 +20,7 @@ from playwright.sync_api import Page, expect
 
 from bench.serving import Server, prepare_site, production_env
 from lessons.runtime.build import deterministic_zip
+from tests.browser.test_accessibility import assert_no_violations_in_either_theme
 
 pytestmark = pytest.mark.front_end
 
@@ -263,3 +264,56 @@ def test_the_runtime_is_served_hashed_compressed_and_cached_for_good(served):
     assert "script-src 'self' 'wasm-unsafe-eval';" in csp
     assert "worker-src 'self';" in csp
     assert "unsafe-eval'" not in csp.replace("'wasm-unsafe-eval'", "")
+
+
+EVERY_KIND = """\
+import pytest
+
+
+def test_passes():
+    assert 1 + 1 == 2
+
+
+def test_fails():
+    assert {"price": 3} == {"price": 4}
+
+
+@pytest.mark.skip(reason="not on SQLite")
+def test_skipped():
+    pass
+
+
+@pytest.mark.not_in_browser("starts a thread")
+def test_needs_a_thread():
+    pass
+"""
+
+
+@pytest.mark.parametrize("width", [1280, 360])
+def test_a_run_reads_in_both_themes_at_any_width_with_no_axe_violations(
+    page: Page, served, axe_source, screenshot_dir, width
+):
+    serve_project(page, served, EVERY_KIND)
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(f"{served.url}/lessons/senders/")
+
+    press_run(page)
+
+    expect_finished(page, "failed")
+    expect(page.locator(".test-run__status")).to_have_text(
+        "Failed 3 tests: 1 failed, 1 passed, 1 skipped"
+    )
+    expect(page.locator("[data-run-results] .test-run__outcome")).to_have_text(
+        ["passed", "failed", "skipped"]
+    )
+    expect(page.locator("[data-run-elsewhere] .test-run__name")).to_have_text(
+        ["test_needs_a_thread"]
+    )
+    panel = page.locator("[data-browser-tests]")
+    # Nothing wider than the screen: long names and messages wrap or scroll inside.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    for theme in ("light", "dark"):
+        page.emulate_media(color_scheme=theme)
+        expect(page.locator("html")).to_have_attribute("data-theme", theme)
+        panel.screenshot(path=screenshot_dir / f"browser-test-run-{theme}-{width}.png")
+    assert_no_violations_in_either_theme(page, axe_source, "a test run in the browser")

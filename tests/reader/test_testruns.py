@@ -286,7 +286,7 @@ class TestViews:
 
         text = re.sub(r"<[^>]+>", "", page)
         assert "make test-lesson LESSON=senders" in text  # from the lesson's own text
-        assert "Run these tests" not in page
+        assert "Run on this machine" not in page
         assert client.post("/lessons/senders/tests/").status_code == 404
         assert TestRun.objects.count() == 0
 

@@ -93,7 +93,7 @@ def test_unknown_slug_gets_the_site_styled_404(client):
 
 
 def test_markdown_is_rendered_once_per_process_not_per_request(client, monkeypatch, settings):
-    settings.LOCAL_MODE = False  # its "Run these tests" form carries a per-request CSRF token
+    settings.LOCAL_MODE = False  # its "Run on this machine" form carries a per-request CSRF token
     calls = []
     real_render = catalog_module.render_markdown
 
@@ -154,4 +154,4 @@ def test_outside_local_mode_a_lesson_page_is_rendered_once(client, settings):
     assert renders_for_first > 0
     assert len(rendered) == renders_for_first
     assert second.content == first.content
-    assert "Run these tests" not in first.content.decode()
+    assert "Run on this machine" not in first.content.decode()
