@@ -83,9 +83,9 @@ def expect_finished(page: Page, status: str) -> None:
     expect(page.locator(".test-run")).to_have_attribute("data-status", status, timeout=RUN_TIMEOUT)
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def same_origin_only(page: Page, served):
-    """Fails the test if the page or its worker asks any other origin for anything."""
+    """Fails any test here whose page or worker asks another origin for anything."""
     elsewhere = []
 
     def check(request):
@@ -97,9 +97,7 @@ def same_origin_only(page: Page, served):
     assert elsewhere == []
 
 
-def test_lessons_run_in_the_browser_the_server_only_serves_files_once(
-    page: Page, served, same_origin_only
-):
+def test_lessons_run_in_the_browser_the_server_only_serves_files_once(page: Page, served):
     """Three lessons, one after the other: the first visit downloads the
     runtime; the later ones start Python again from the browser's cache."""
     sent_before = runtime_requests(served)
@@ -178,6 +176,8 @@ def test_a_failing_test_shows_pytests_own_message(page: Page, served):
 
     expect_finished(page, "failed")
     expect(page.locator(".test-run__status")).to_have_text("Failed 2 tests: 1 failed, 1 passed")
+    # A screen reader hears the end of the run once, not each result.
+    expect(page.locator("[data-run-announce]")).to_have_text("Failed: 2 tests: 1 failed, 1 passed")
     expect(page.locator(".test-run__name")).to_have_text(["test_passes", "test_fails"])
     message = page.locator(".test-run__item--failed .test-run__message")
     expect(message).to_contain_text("assert [1, 2] == [2, 1]")

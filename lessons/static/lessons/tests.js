@@ -20,6 +20,7 @@
   const results = document.getElementById("browser-test-run");
   const runTemplate = document.getElementById("browser-test-run-template");
   const outcomeTemplate = document.getElementById("test-outcome-template");
+  const announcer = panel.querySelector("[data-run-announce]");
   const shellCommand = "make test-lesson LESSON=" + lesson;
   // Set after a first run: later lesson pages start Python while the learner reads.
   const USED_KEY = "browser-tests-used";
@@ -112,6 +113,7 @@
     results.replaceChildren(element);
     run = { element: element, counts: {}, total: 0, elsewhere: 0, sent: false };
     updateCounts();
+    announcer.textContent = "Running the tests in your browser…";
   }
 
   function addResult(result) {
@@ -181,6 +183,7 @@
       }
       part("problem").hidden = false;
     }
+    announcer.textContent = statusText + ": " + part("counts").textContent + (problem ? ". " + problem : "");
     progress.hidden = true;
     stopButton.hidden = true;
     runButton.removeAttribute("aria-disabled");
