@@ -25,10 +25,10 @@ def prepare() -> None:
     import django
 
     django.setup()
-    # Imported now so that the press itself is quick. (pytest-django is left
-    # to pytest, which imports its plugins itself.)
+    # Imported now, so that the press itself is quick.
     import _pytest.python  # noqa: F401
     import pytest  # noqa: F401
+    import pytest_django.plugin  # noqa: F401
 
 
 class Reporter:
