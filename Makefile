@@ -22,7 +22,7 @@ help:
 	@echo "make test-lesson LESSON=<slug>   only the tests of one lesson"
 	@echo "make runtime  build the lesson tests' browser runtime (make run and make test do)"
 	@echo "make serve  production mode under gunicorn (needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS)"
-	@echo "make bench  benchmarks against /healthz, written to docs/benchmarks.md"
+	@echo "make bench  benchmarks (against /healthz, and the tests in the browser), written to docs/benchmarks.md"
 	@echo "make clean  remove the virtualenv and local database"
 
 # --- Environment ----------------------------------------------------------
@@ -121,9 +121,11 @@ pytest-postgres: $(VENV)/.installed-test $(NODE_STAMP) $(RUNTIME)
 	fi
 
 # Benchmarks (not part of `make test`): serves the site in production mode on
-# free loopback ports, loads it with wrk, and writes docs/benchmarks.md (see
-# bench/run.py). Options: make bench BENCH_ARGS="--duration 10".
-bench: $(VENV)/.installed-run
+# free loopback ports, loads it with wrk, runs a lesson's tests in Chromium
+# (Playwright), and writes docs/benchmarks.md (see bench/run.py). Options:
+# make bench BENCH_ARGS="--duration 10"; BENCH_ARGS="--only runtime" for the
+# browser part alone.
+bench: $(VENV)/.installed-test $(RUNTIME)
 	@command -v wrk >/dev/null || { \
 		echo "Installing wrk (the benchmark's HTTP load generator)"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \

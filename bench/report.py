@@ -11,6 +11,7 @@ import platform
 import statistics
 from dataclasses import dataclass, field
 
+from bench.browser_runtime import Trial
 from bench.client import Run
 
 LESSON_TARGET = 0.8
@@ -18,6 +19,10 @@ LIVE_TARGET = 0.8
 CREATE_TARGET = 0.7
 FULL_PAGE_TARGET = 0.05
 FULL_PAGE_BYTES = 300_000
+# The lesson tests in the browser (issue 12).
+RUNTIME_BYTES = 12_000_000
+RUNTIME_WARM_TARGET = 2.0
+RUNTIME_SECOND_RUN_SHARE = 0.15
 
 LABELS = {
     "healthz": "GET /healthz",
@@ -46,6 +51,7 @@ class Summary:
     runs: dict[str, list[Run]]
     full_page_bytes: int
     settings: dict
+    runtime: list[Trial]
     when: str = field(
         default_factory=lambda: datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     )
@@ -107,7 +113,50 @@ class Summary:
         ):
             errors = self.errors(key)
             targets.append(Target(f"Errors, {what}", self.described_errors(key), "0", errors == 0))
-        return targets
+        return targets + runtime_targets(self.runtime)
+
+
+def median_trial(trials: list[Trial]) -> Trial:
+    """The trial whose cold first run moved the median number of bytes."""
+    return sorted(trials, key=lambda trial: trial.cold_bytes)[(len(trials) - 1) // 2]
+
+
+def runtime_ratios(trials: list[Trial]) -> dict[str, list[float]]:
+    """Each trial's ratios: its first results against bare Pyodide in the same
+    cache state, its second run against its first."""
+    return {
+        "cold": [trial.cold_first / trial.bare_cold for trial in trials],
+        "warm": [trial.warm_first / trial.bare_warm for trial in trials],
+        "second": [trial.second_done / trial.cold_done for trial in trials],
+    }
+
+
+def runtime_targets(trials: list[Trial]) -> list[Target]:
+    of = f"(median of {len(trials)})"
+    cold_bytes = median_trial(trials).cold_bytes
+    ratios = runtime_ratios(trials)
+    warm = statistics.median(ratios["warm"])
+    second = statistics.median(ratios["second"])
+    return [
+        Target(
+            f"Tests in the browser: bytes of a cold first run {of}",
+            f"{cold_bytes / 1e6:.2f} MB",
+            f"≤ {RUNTIME_BYTES / 1e6:g} MB",
+            cold_bytes <= RUNTIME_BYTES,
+        ),
+        Target(
+            f"… first result, warm ÷ bare Pyodide {of}",
+            f"{warm:.2f}",
+            f"≤ {RUNTIME_WARM_TARGET}",
+            warm <= RUNTIME_WARM_TARGET,
+        ),
+        Target(
+            f"… second run ÷ the first, press to done {of}",
+            f"{100 * second:.0f} %",
+            f"≤ {100 * RUNTIME_SECOND_RUN_SHARE:.0f} %",
+            second <= RUNTIME_SECOND_RUN_SHARE,
+        ),
+    ]
 
 
 def load_average() -> str:
@@ -181,11 +230,61 @@ def spread(ratios: list[float]) -> str:
     return f"{statistics.median(ratios):.2f} ({min(ratios):.2f}–{max(ratios):.2f})"
 
 
+RUNTIME_HEADER = ["signals-101 in the browser", "seconds, median (range)", "ratio, median (range)"]
+
+
+def runtime_rows(trials: list[Trial]) -> list[list[str]]:
+    def seconds(name):
+        return spread([getattr(trial, name) for trial in trials])
+
+    ratios = runtime_ratios(trials)
+    return [
+        ["bare Pyodide, loadPyodide(): empty cache", seconds("bare_cold"), "–"],
+        ["bare Pyodide: files cached", seconds("bare_warm"), "–"],
+        [
+            "press → first result, cold (÷ bare, empty cache)",
+            seconds("cold_first"),
+            spread(ratios["cold"]),
+        ],
+        [
+            "press → first result, warm (÷ bare, cached)",
+            seconds("warm_first"),
+            spread(ratios["warm"]),
+        ],
+        ["press → done, first run", seconds("cold_done"), "–"],
+        [
+            "press → done, second run (÷ the first)",
+            seconds("second_done"),
+            spread(ratios["second"]),
+        ],
+    ]
+
+
+BYTES_HEADER = ["cold first run: what came over the wire", "KB"]
+BIGGEST_FILES = 6
+
+
+def bytes_rows(trials: list[Trial]) -> list[list[str]]:
+    trial = median_trial(trials)
+    biggest = sorted(trial.files.items(), key=lambda item: item[1], reverse=True)
+    rest = biggest[BIGGEST_FILES:]
+    return [
+        *([path, kilobytes(size)] for path, size in biggest[:BIGGEST_FILES]),
+        [f"{len(rest)} other paths", kilobytes(sum(size for _, size in rest))],
+        ["total", kilobytes(trial.cold_bytes)],
+        ["a warm visit's total (the runtime from the cache)", kilobytes(trial.warm_bytes)],
+    ]
+
+
+def kilobytes(size: int) -> str:
+    return f"{size / 1000:,.0f}"
+
+
 TARGET_HEADER = ["target", "measured", "goal", "result"]
 
 
-def target_rows(summary: Summary) -> list[list[str]]:
-    return [[t.name, t.figure, t.goal, "met" if t.met else "NOT met"] for t in summary.targets]
+def target_rows(targets: list[Target]) -> list[list[str]]:
+    return [[t.name, t.figure, t.goal, "met" if t.met else "NOT met"] for t in targets]
 
 
 def _text_table(header: list[str], rows: list[list[str]]) -> str:
@@ -201,11 +300,23 @@ def _markdown_table(header: list[str], rows: list[list[str]]) -> str:
 
 def text(summary: Summary) -> str:
     return "\n\n".join(
-        _text_table(header, rows(summary))
-        for header, rows in (
-            (THROUGHPUT_HEADER, throughput_rows),
-            (TARGET_HEADER, target_rows),
-        )
+        [
+            _text_table(THROUGHPUT_HEADER, throughput_rows(summary)),
+            _text_table(RUNTIME_HEADER, runtime_rows(summary.runtime)),
+            _text_table(BYTES_HEADER, bytes_rows(summary.runtime)),
+            _text_table(TARGET_HEADER, target_rows(summary.targets)),
+        ]
+    )
+
+
+def runtime_text(trials: list[Trial]) -> str:
+    """The browser runtime's part alone (``--only runtime``)."""
+    return "\n\n".join(
+        [
+            _text_table(RUNTIME_HEADER, runtime_rows(trials)),
+            _text_table(BYTES_HEADER, bytes_rows(trials)),
+            _text_table(TARGET_HEADER, target_rows(runtime_targets(trials))),
+        ]
     )
 
 
@@ -228,7 +339,7 @@ Measured {summary.when} with `make bench` (the code is in `bench/`).
 
 ## Targets
 
-{_markdown_table(TARGET_HEADER, target_rows(summary))}
+{_markdown_table(TARGET_HEADER, target_rows(summary.targets))}
 
 ## How it is measured
 
@@ -264,6 +375,22 @@ request; "client CPU" is wrk's share of the machine during the run.
 ## Throughput
 
 {_markdown_table(THROUGHPUT_HEADER, throughput_rows(summary))}
+
+## Lesson tests in the browser
+
+"Run these tests" runs a lesson's pytest module in the browser, in Pyodide
+in a Web Worker. Headless Chromium (`bench/browser_runtime.py`), {len(summary.runtime)} times:
+a new profile (empty cache) opens `/lessons/signals-101/`, presses the button
+until the run is done and presses again; a new page in that profile (files
+cached) presses as soon as it has loaded. A press starts when the pointer
+enters the button. The yardstick: `loadPyodide()` on the lesson page, in
+a new profile just before the cold run, and after the warm visit in its
+profile. Bytes: headers and compressed bodies, the worker's requests and
+the page's own included.
+
+{_markdown_table(RUNTIME_HEADER, runtime_rows(summary.runtime))}
+
+{_markdown_table(BYTES_HEADER, bytes_rows(summary.runtime))}
 
 ## What plain SQL buys
 

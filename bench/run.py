@@ -13,6 +13,10 @@ machine's drift hits every figure alike:
   concurrent writers to one SQLite file;
 - errors of the lesson page and the poll at 64 connections.
 
+Then Chromium runs a lesson's tests in the browser (``bench/browser_runtime.py``):
+bytes of a cold first run, and its times against bare Pyodide's.
+``--only runtime`` measures that part alone and prints it.
+
 Prints the report and writes ``docs/benchmarks.md`` (``bench/report.py``).
 """
 
@@ -25,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import client, report, serving
+from bench import browser_runtime, client, report, serving
 from bench.client import Site
 
 DEFAULT_OUTPUT = serving.ROOT / "docs" / "benchmarks.md"
@@ -88,6 +92,11 @@ def wait_until_idle(server: serving.Server, timeout: float = 60) -> None:
     raise RuntimeError(f"the server was still busy {timeout:.0f} s after a run")
 
 
+def measure_runtime(server: serving.Server, trials: int) -> list[browser_runtime.Trial]:
+    print(f"  lesson tests in the browser ({trials} trials)…", flush=True)
+    return browser_runtime.measure(server.url, trials)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description="Benchmark the site; see bench/run.py.")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
@@ -98,6 +107,12 @@ def main(argv=None) -> int:
     # Connections are not served alike: a fast one may make several times the
     # average number of creates, so each has 8 sandboxes of 97 creates to fill.
     parser.add_argument("--sandboxes", type=int, default=128, help="fresh ones per create run")
+    parser.add_argument("--runtime-trials", type=int, default=3, help="of the browser runtime")
+    parser.add_argument(
+        "--only",
+        choices=["runtime"],
+        help="measure only the browser runtime; prints, writes nothing",
+    )
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--no-write", action="store_true", help="print only")
     parser.add_argument("--time-limit", type=int, default=900, help="seconds for everything")
@@ -107,6 +122,16 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda signum, _: sys.exit(128 + signum))
     signal.alarm(args.time_limit)
     started = time.monotonic()
+    if args.only == "runtime":
+        with (
+            tempfile.TemporaryDirectory(prefix="tutorial-bench-") as tmp,
+            running_site(Path(tmp)) as server,
+        ):
+            trials = measure_runtime(server, args.runtime_trials)
+        print()
+        print(report.runtime_text(trials))
+        print(f"\n(took {time.monotonic() - started:.0f}s)")
+        return 0
     runs: dict[str, list[client.Run]] = {}
     n = args.connections
 
@@ -171,11 +196,14 @@ def main(argv=None) -> int:
                 load(name, path, visitors=pool, **options)
         load("lesson@high", client.LESSON_PATH, args.high)
         poll("live@high", args.high)
+        wait_until_idle(server)
+        trials = measure_runtime(server, args.runtime_trials)
     signal.alarm(0)
 
     summary = report.Summary(
         runs=runs,
         full_page_bytes=full_page_bytes,
+        runtime=trials,
         settings=vars(args) | {"load_before": load_before, "load_after": report.load_average()},
     )
     print()
