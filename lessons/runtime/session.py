@@ -9,7 +9,6 @@ same dictionaries the server-side runner stores (``progress_plugin.result_of``).
 
 import json
 import os
-import sys
 
 BROWSER_SETTINGS = "lessons.runtime.settings"
 PYTEST_INI = "browser-pytest.ini"
@@ -69,18 +68,15 @@ class Reporter:
             self.send(result)
 
 
-def forget_test_modules() -> None:
-    """A second run imports the test modules afresh, as a new pytest process would."""
-    for name in list(sys.modules):
-        if name == "tests" or name.startswith("tests."):
-            del sys.modules[name]
-
-
 def run(test_module: str, report) -> int:
-    """Run one lesson's test module (or all of ``tests/lessons``); pytest's exit code."""
+    """Run one lesson's test module (or all of ``tests/lessons``); pytest's exit code.
+
+    A second run in the same interpreter finds the test modules imported
+    already and keeps them: the code cannot change while the page is open,
+    and importing a module twice would connect its receivers twice.
+    """
     import pytest
 
-    forget_test_modules()
     return int(
         pytest.main(
             [test_module, "-c", PYTEST_INI, "-q", "-p", "no:cacheprovider"],

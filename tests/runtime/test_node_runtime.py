@@ -41,19 +41,30 @@ def built_runtime():
     return manifest
 
 
+# Run again at the end, in the same interpreter: a second press on a page.
+AGAIN = "tests/lessons/test_signals_101.py"
+
+
 @pytest.fixture(scope="module")
-def in_node(built_runtime):
+def in_node_with_a_second_run(built_runtime):
     if shutil.which("node") is None:
         pytest.fail("Node.js is required for the browser runtime's tests (apt-get install nodejs)")
     finished = subprocess.run(
-        ["node", "lessons/runtime/node_run.mjs", *LESSON_MODULES],
+        ["node", "lessons/runtime/node_run.mjs", *LESSON_MODULES, AGAIN],
         cwd=BASE_DIR,
         capture_output=True,
         text=True,
         timeout=600,
     )
     assert finished.returncode == 0, finished.stderr[-4000:]
-    return [json.loads(line) for line in finished.stdout.splitlines()]
+    results = [json.loads(line) for line in finished.stdout.splitlines()]
+    again = sum(result["module"] == AGAIN for result in results) // 2
+    return results[:-again], results[-again:]
+
+
+@pytest.fixture(scope="module")
+def in_node(in_node_with_a_second_run):
+    return in_node_with_a_second_run[0]
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +112,15 @@ def test_every_browser_runnable_lesson_test_has_the_same_outcome_as_under_cpytho
     # Each test reported once, in both.
     assert len(in_browser) == len(outcomes(in_browser))
     assert Counter(outcomes(in_cpython).values())["passed"] >= 300
+
+
+def test_a_second_run_in_the_same_interpreter_gives_the_same_outcomes(in_node_with_a_second_run):
+    first_runs, second_run = in_node_with_a_second_run
+
+    assert len(second_run) == 64
+    assert outcomes(second_run) == outcomes(
+        [result for result in first_runs if result["module"] == AGAIN]
+    )
 
 
 def test_the_tests_left_to_the_server_are_listed_with_their_reason(in_node):
