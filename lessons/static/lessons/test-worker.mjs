@@ -9,48 +9,27 @@
 
 const PROJECT_DIR = "/home/pyodide/project";
 
-// Unpack the wheels and the project, then import Django and pytest.
-// `fetchBytes(url, onBytes)` gives a file's bytes as a Uint8Array.
+// Start Python, unpack the wheels and the project, import Django and pytest.
+// `fetchBytes(url)` gives a file's bytes as a Uint8Array.
 export async function startRuntime({ loadPyodide, runtime, fetchBytes, onPhase, onOutput }) {
-  const sizes = runtime.bytes;
-  const downloads = {
-    wasm: ["pyodide/pyodide.asm.wasm", runtime.pyodide + "pyodide.asm.wasm"],
-    script: ["pyodide/pyodide.asm.mjs", runtime.pyodide + "pyodide.asm.mjs"],
-    stdlib: ["pyodide/python_stdlib.zip", runtime.pyodide + "python_stdlib.zip"],
-    packages: ["packages", runtime.packages],
-    project: ["project", runtime.project],
-  };
-  const total = Object.values(downloads).reduce((sum, [key]) => sum + sizes[key], 0);
-  const loaded = {};
-  const bytes = {};
-  const report = () =>
-    onPhase("download", Object.values(loaded).reduce((a, b) => a + b, 0), total);
-  await Promise.all(
-    Object.entries(downloads).map(async ([name, [, url]]) => {
-      bytes[name] = await fetchBytes(url, (count) => {
-        loaded[name] = count;
-        report();
-      });
-    }),
-  );
-
-  onPhase("python", total, total);
-  const pyodide = await loadPyodide({
-    indexURL: runtime.pyodide,
-    stdout: onOutput,
-    stderr: onOutput,
-  });
-  const sitePackages = pyodide.runPython(
-    "import sysconfig; sysconfig.get_path('purelib')",
-  );
-  pyodide.unpackArchive(bytes.packages, "zip", { extractDir: sitePackages });
+  // Python starts while the archives download: on a second visit both come
+  // from the browser's cache, and neither waits for the other.
+  const starting = loadPyodide({ indexURL: runtime.pyodide, stdout: onOutput, stderr: onOutput });
+  const [packages, project] = await Promise.all([
+    fetchBytes(runtime.packages),
+    fetchBytes(runtime.project),
+  ]);
+  onPhase("python");
+  const pyodide = await starting;
+  const sitePackages = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
+  pyodide.unpackArchive(packages, "zip", { extractDir: sitePackages });
   pyodide.FS.mkdirTree(PROJECT_DIR);
-  pyodide.unpackArchive(bytes.project, "zip", { extractDir: PROJECT_DIR });
+  pyodide.unpackArchive(project, "zip", { extractDir: PROJECT_DIR });
   pyodide.runPython(
     `import os, sys\nos.chdir(${JSON.stringify(PROJECT_DIR)})\nsys.path.insert(0, os.getcwd())`,
   );
 
-  onPhase("django", total, total);
+  onPhase("django");
   const session = pyodide.pyimport("lessons.runtime.session");
   session.prepare();
   return {
@@ -62,29 +41,53 @@ export async function startRuntime({ loadPyodide, runtime, fetchBytes, onPhase, 
   };
 }
 
-// Read a response's body in chunks, counting, into one Uint8Array.
-async function fetchWithProgress(url, onBytes) {
+// The files whose bytes the progress bar counts, by URL: what loadPyodide()
+// fetches itself (the WebAssembly and the standard library) and the archives.
+function countedFiles(runtime) {
+  const sizes = runtime.bytes;
+  const base = new URL(runtime.pyodide, self.location.href).href;
+  return new Map([
+    [base + "pyodide.asm.wasm", sizes["pyodide/pyodide.asm.wasm"]],
+    [base + "python_stdlib.zip", sizes["pyodide/python_stdlib.zip"]],
+    [new URL(runtime.packages, self.location.href).href, sizes.packages],
+    [new URL(runtime.project, self.location.href).href, sizes.project],
+  ]);
+}
+
+// Wrap the worker's fetch() so every counted file reports its bytes as they
+// arrive, Pyodide's own requests included, without fetching anything twice.
+// A clone is read for the count: the response itself goes on untouched, so
+// WebAssembly still compiles as it streams, and the browser can cache the
+// compiled code for the next visit.
+function countDownloads(files, onBytes) {
+  const plainFetch = self.fetch.bind(self);
+  const loaded = new Map();
+  const total = [...files.values()].reduce((sum, size) => sum + size, 0);
+  self.fetch = async (input, init) => {
+    const response = await plainFetch(input, init);
+    const url = new URL(response.url || String(input), self.location.href).href;
+    if (!files.has(url) || !response.body) return response;
+    const reader = response.clone().body.getReader();
+    (async () => {
+      let count = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        count += value.length;
+        loaded.set(url, count);
+        onBytes([...loaded.values()].reduce((sum, bytes) => sum + bytes, 0), total);
+      }
+    })().catch(() => {}); // a failed download is the real request's to report
+    return response;
+  };
+}
+
+async function fetchArchive(url) {
   const response = await fetch(url);
   if (!response.ok) {
     throw new Error(`Could not download ${url} (HTTP ${response.status}).`);
   }
-  const chunks = [];
-  let count = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    count += value.length;
-    onBytes(count);
-  }
-  const all = new Uint8Array(count);
-  let offset = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return all;
+  return new Uint8Array(await response.arrayBuffer());
 }
 
 function inWorker() {
@@ -103,12 +106,15 @@ if (inWorker()) {
   self.onmessage = async ({ data }) => {
     try {
       if (data.type === "start" && !started) {
+        countDownloads(countedFiles(data.runtime), (loaded, total) =>
+          post({ type: "phase", phase: "download", loaded, total }),
+        );
         const { loadPyodide } = await import(data.runtime.pyodide + "pyodide.mjs");
         started = startRuntime({
           loadPyodide,
           runtime: data.runtime,
-          fetchBytes: fetchWithProgress,
-          onPhase: (phase, loaded, total) => post({ type: "phase", phase, loaded, total }),
+          fetchBytes: fetchArchive,
+          onPhase: (phase) => post({ type: "phase", phase }),
           onOutput: remember,
         });
         await started;

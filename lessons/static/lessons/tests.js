@@ -26,6 +26,9 @@
   const USED_KEY = "browser-tests-used";
 
   const MB = 1e6;
+  // What the progress bar counts (test-worker.mjs, countedFiles), before the worker says.
+  const DOWNLOAD_BYTES = ["pyodide/pyodide.asm.wasm", "pyodide/python_stdlib.zip", "packages", "project"]
+    .reduce(function (sum, name) { return sum + runtime.bytes[name]; }, 0);
   const PHASES = {
     download: { label: "Downloading Python, Django and pytest", from: 0, to: 60 },
     python: { label: "Starting Python", from: 60, to: 75 },
@@ -42,15 +45,37 @@
     return (bytes / MB).toFixed(1);
   }
 
+  // Python starts while the files download, so the worker's phases overlap:
+  // the bar shows the download until every byte is in, then the latest phase.
+  let latestPhase = null;
+  let downloaded = null;
+
+  function notePhase(name, loaded, total) {
+    if (name === "download") {
+      downloaded = { loaded: loaded, total: total };
+    } else {
+      latestPhase = name;
+    }
+  }
+
   function showPhase(name, loaded, total) {
-    const phase = PHASES[name];
-    progress.hidden = false;
+    notePhase(name, loaded, total);
+    showProgress();
+  }
+
+  function showProgress() {
+    // (Once Django loads, every file is in, whatever was counted.)
+    const downloading = !downloaded || downloaded.loaded < downloaded.total;
+    const shown = !latestPhase || (latestPhase === "python" && downloading) ? "download" : latestPhase;
+    const phase = PHASES[shown];
     let share = 1;
     let label = phase.label + "…";
-    if (name === "download" && total) {
-      share = loaded / total;
-      label = phase.label + ": " + megabytes(loaded) + " of " + megabytes(total) + " MB";
+    if (shown === "download") {
+      const bytes = downloaded || { loaded: 0, total: DOWNLOAD_BYTES };
+      share = bytes.loaded / bytes.total;
+      label = phase.label + ": " + megabytes(bytes.loaded) + " of " + megabytes(bytes.total) + " MB";
     }
+    progress.hidden = false;
     progressBar.value = Math.round(phase.from + (phase.to - phase.from) * share);
     phaseText.textContent = label;
   }
@@ -58,6 +83,8 @@
   function startWorker() {
     if (worker) return;
     ready = false;
+    latestPhase = null;
+    downloaded = null;
     worker = new Worker(runtime.worker, { type: "module" });
     worker.onmessage = function (event) {
       handle(event.data);
@@ -79,7 +106,9 @@
 
   function handle(message) {
     if (message.type === "phase") {
-      if (run) showPhase(message.phase, message.loaded, message.total);
+      // Remembered while nobody is waiting, shown once the learner presses.
+      notePhase(message.phase, message.loaded, message.total);
+      if (run) showProgress();
     } else if (message.type === "ready") {
       ready = true;
       if (run && !run.sent) send();
@@ -234,7 +263,7 @@
     if (ready) {
       send();
     } else {
-      showPhase("download", 0, 0);
+      showProgress();
     }
   }
 
