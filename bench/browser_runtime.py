@@ -9,6 +9,9 @@ module runs in Pyodide in a Web Worker (``lessons/static/lessons/tests.js``,
 - a second press on the same page, until done;
 - a warm visit: a new page in the same profile (the files in its HTTP cache),
   pressed as soon as the page has loaded;
+- a warm visit by a learner who reads first: a new page again, pressed once
+  it has prepared Python (``data-runtime="ready"``: the page starts Python
+  as it loads, once the learner has run tests before);
 - bare Pyodide, ``loadPyodide()`` on a lesson page, just before the cold
   run in a new profile of its own and just after the warm visit in the
   warm visit's profile: the yardstick for the times above, taken beside
@@ -79,6 +82,7 @@ class Trial:
     cold_done: float
     second_done: float
     warm_first: float
+    prepared_first: float  # warm, pressed once the page has prepared Python
 
     @property
     def cold_bytes(self) -> int:
@@ -175,6 +179,10 @@ def trial(playwright: Playwright, url: str) -> Trial:
         page = open_lesson(context, url)
         warm = press_and_wait(page)
         warm_bytes = sum(wire_bytes(finished).values())
+        page.close()
+        page = open_lesson(context, url)
+        page.locator('[data-browser-tests][data-runtime="ready"]').wait_for(timeout=RUN_TIMEOUT_MS)
+        prepared = press_and_wait(page)
         # Not on the next page, whose Python is bare Pyodide's alone.
         page.evaluate(f"localStorage.removeItem({json.dumps(USED_KEY)})")
         page.close()
@@ -188,6 +196,7 @@ def trial(playwright: Playwright, url: str) -> Trial:
         cold_done=cold.done,
         second_done=second.done,
         warm_first=warm.first,
+        prepared_first=prepared.first,
     )
 
 

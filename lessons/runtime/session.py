@@ -7,6 +7,8 @@ learner reads, and ``run()`` each time they press "Run these tests".
 same dictionaries the server-side runner stores (``progress_plugin.result_of``).
 """
 
+import contextlib
+import io
 import json
 import os
 
@@ -15,8 +17,9 @@ PYTEST_INI = "browser-pytest.ini"
 NOT_IN_BROWSER = "not_in_browser"
 
 
-def prepare() -> None:
-    """Import Django and pytest and set Django up: the slow part of a first run."""
+def prepare(test_module: str = "") -> None:
+    """Import Django and pytest and set Django up, and collect ``test_module``
+    once, quietly: the slow part of a first run, done while the learner reads."""
     os.environ["DJANGO_SETTINGS_MODULE"] = BROWSER_SETTINGS
     # Pyodide runs Python inside a running event loop; Django's ORM refuses
     # synchronous queries there unless told that this is safe (it is: one thread).
@@ -26,8 +29,14 @@ def prepare() -> None:
     django.setup()
     # Imported now, so that the press itself is quick.
     import _pytest.python  # noqa: F401
-    import pytest  # noqa: F401
+    import pytest
     import pytest_django.plugin  # noqa: F401
+
+    if test_module:
+        # Imports the plugins, the conftest files and the test module, which
+        # stay imported for the real run (see run()).
+        with contextlib.redirect_stdout(io.StringIO()):
+            pytest.main([test_module, "-c", PYTEST_INI, "--collect-only", "-q"])
 
 
 class Reporter:

@@ -1,7 +1,7 @@
 // Runs a lesson's tests in Python, in the learner's browser, off the page's
 // main thread: a module Web Worker around Pyodide (CPython in WebAssembly).
 //
-// The page (lessons/tests.js) posts {type: "start", runtime} once, then
+// The page (lessons/tests.js) posts {type: "start", runtime, module} once, then
 // {type: "run", module} for each press of "Run these tests"; the worker
 // answers with "phase", "ready", "result", "done" and "failed" messages.
 // CI's Node runner (lessons/runtime/node_run.mjs) imports startRuntime()
@@ -9,9 +9,17 @@
 
 const PROJECT_DIR = "/home/pyodide/project";
 
-// Start Python, unpack the wheels and the project, import Django and pytest.
+// Start Python, unpack the wheels and the project, import Django and pytest,
+// and collect `testModule` (if given) so that its first run starts at once.
 // `fetchBytes(url)` gives a file's bytes as a Uint8Array.
-export async function startRuntime({ loadPyodide, runtime, fetchBytes, onPhase, onOutput }) {
+export async function startRuntime({
+  loadPyodide,
+  runtime,
+  fetchBytes,
+  onPhase,
+  onOutput,
+  testModule = "",
+}) {
   // Python starts while the archives download: on a second visit both come
   // from the browser's cache, and neither waits for the other.
   const starting = loadPyodide({ indexURL: runtime.pyodide, stdout: onOutput, stderr: onOutput });
@@ -31,7 +39,7 @@ export async function startRuntime({ loadPyodide, runtime, fetchBytes, onPhase, 
 
   onPhase("django");
   const session = pyodide.pyimport("lessons.runtime.session");
-  session.prepare();
+  session.prepare(testModule);
   return {
     pyodide,
     // pytest's exit code; each result goes to onResult(object) as it finishes.
@@ -116,6 +124,7 @@ if (inWorker()) {
           fetchBytes: fetchArchive,
           onPhase: (phase) => post({ type: "phase", phase }),
           onOutput: remember,
+          testModule: data.module,
         });
         await started;
         post({ type: "ready" });

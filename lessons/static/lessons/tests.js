@@ -93,13 +93,14 @@
       event.preventDefault();
       crashed("Python could not start in this browser: " + (event.message || "the worker stopped") + ".");
     };
-    worker.postMessage({ type: "start", runtime: runtime });
+    worker.postMessage({ type: "start", runtime: runtime, module: testModule });
   }
 
   function replaceWorker() {
     if (worker) worker.terminate();
     worker = null;
     ready = false;
+    delete panel.dataset.runtime;
     // A fresh Python for the next press; from the browser's cache, no download.
     startWorker();
   }
@@ -111,6 +112,7 @@
       if (run) showProgress();
     } else if (message.type === "ready") {
       ready = true;
+      panel.dataset.runtime = "ready"; // for tests and the benchmark
       if (run && !run.sent) send();
     } else if (message.type === "result") {
       if (run) addResult(message.result);
@@ -241,6 +243,7 @@
     worker.terminate();
     worker = null;
     ready = false;
+    delete panel.dataset.runtime;
     if (run) end("error", "Could not run", text + " From a shell: " + shellCommand, output);
   }
 
