@@ -69,12 +69,14 @@ def start_run(slug: str) -> TestRun:
         ) from None
 
 
-def pytest_command(slug: str) -> list[str]:
+def pytest_command(*tests: str) -> list[str]:
+    """pytest on ``tests`` (paths, and options such as ``-m``), each result
+    printed as a JSON line by the progress plugin."""
     return [
         PYTHON,
         "-m",
         "pytest",
-        str(lesson_test_module(slug)),
+        *tests,
         "-p",
         "lessons.progress_plugin",
         "-p",
@@ -99,7 +101,7 @@ def execute_run(run: TestRun, *, timeout: float | None = None) -> TestRun:
     tail: list[str] = []
     position = 0
     with subprocess.Popen(
-        pytest_command(run.lesson_slug),
+        pytest_command(str(lesson_test_module(run.lesson_slug))),
         cwd=settings.BASE_DIR,
         env=environment,
         stdout=subprocess.PIPE,

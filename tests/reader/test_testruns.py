@@ -180,7 +180,11 @@ def test_make_run_installs_what_the_button_runs(tmp_path):
         requirements += project["optional-dependencies"][extra]
     installed = {requirement.split("==")[0] for requirement in requirements}
 
-    assert testruns.pytest_command("senders")[1:3] == ["-m", "pytest"]
+    assert testruns.pytest_command("tests/lessons/test_senders.py")[1:4] == [
+        "-m",
+        "pytest",
+        "tests/lessons/test_senders.py",
+    ]
     assert {"pytest", "pytest-django"} <= installed
 
 

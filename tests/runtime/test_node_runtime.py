@@ -11,13 +11,13 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 
+from lessons import testruns
 from lessons.progress_plugin import MARKER
 from lessons.runtime import build
 
@@ -70,23 +70,8 @@ def in_node(in_node_with_a_second_run):
 @pytest.fixture(scope="module")
 def in_cpython():
     finished = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            *LESSON_MODULES,
-            "-m",
-            "not not_in_browser",
-            "-p",
-            "lessons.progress_plugin",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:playwright",
-            "-q",
-            "-o",
-            "addopts=--strict-markers",
-        ],
+        # As "Run on this machine" runs them, less those the browser leaves out.
+        testruns.pytest_command(*LESSON_MODULES, "-m", "not not_in_browser"),
         cwd=BASE_DIR,
         # Its own throwaway SQLite test database, as the browser has.
         env={name: value for name, value in os.environ.items() if name != "DATABASE_URL"},
