@@ -15,7 +15,9 @@ module runs in Pyodide in a Web Worker (``lessons/static/lessons/tests.js``,
 - bare Pyodide, ``loadPyodide()`` on a lesson page, just before the cold
   run in a new profile of its own and just after the warm visit in the
   warm visit's profile: the yardstick for the times above, taken beside
-  them, in the same cache state.
+  them, in the same cache state. Pyodide as npm ships it (the yardstick),
+  and as the site serves it, its standard library compiled
+  (``lessons/runtime/bytecode.py``), which starts it several times faster.
 
 Times are taken inside the page (``performance.now()``): a press starts when
 the pointer enters the button, where the page starts Python; a run's first
@@ -24,14 +26,18 @@ result is its first ``.test-run__item``; it is done when ``.test-run`` leaves
 """
 
 import contextlib
+import hashlib
 import json
+import shutil
 import tempfile
 import urllib.parse
 from dataclasses import dataclass
+from pathlib import Path
 
 from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
 
 from bench import client
+from lessons.runtime.build import PYODIDE_PACKAGE
 from tests.conftest import CHROMIUM_ARGS, find_chromium
 
 LESSON_PATH = client.LESSON_PATH
@@ -62,12 +68,29 @@ WATCH_RUNS = """() => {
   window.benchRun = {};
 }"""
 
-LOAD_PYODIDE = """async (indexURL) => {
+LOAD_PYODIDE = """async ([indexURL, stdLibURL]) => {
   const started = performance.now();
   const { loadPyodide } = await import(indexURL + "pyodide.mjs");
-  await loadPyodide({ indexURL });
+  await loadPyodide({ indexURL, stdLibURL });
   return performance.now() - started;
 }"""
+
+STOCK_STDLIB = PYODIDE_PACKAGE / "python_stdlib.zip"
+
+
+def stock_stdlib_name() -> str:
+    """Under STATIC_URL; content-hashed, so served as the runtime's files are."""
+    digest = hashlib.sha256(STOCK_STDLIB.read_bytes()).hexdigest()[:12]
+    return f"runtime/stock-{digest}.zip"
+
+
+def stock_static(folder: Path) -> Path:
+    """A static folder with Pyodide's standard library as npm ships it, for
+    the benchmark's server (bench/settings.py)."""
+    target = folder / stock_stdlib_name()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(STOCK_STDLIB, target)
+    return folder
 
 
 @dataclass
@@ -76,8 +99,10 @@ class Trial:
 
     files: dict[str, int]  # bytes on the wire by path, for the cold first run
     warm_bytes: int  # bytes on the wire for the warm visit (its files are cached)
-    bare_cold: float
+    bare_cold: float  # the yardstick: Pyodide as npm ships it
     bare_warm: float
+    site_bare_cold: float  # Pyodide as the site serves it
+    site_bare_warm: float
     cold_first: float
     cold_done: float
     second_done: float
@@ -138,11 +163,14 @@ def open_lesson(context: BrowserContext, url: str) -> Page:
     return page
 
 
-def bare_pyodide(context: BrowserContext, url: str) -> float:
-    """Seconds for loadPyodide() on a lesson page that has not started Python."""
+def bare_pyodide(context: BrowserContext, url: str, *, stock: bool) -> float:
+    """Seconds for loadPyodide() on a lesson page that has not started Python:
+    with the standard library as npm ships it (``stock``), or as the site
+    serves it."""
     page = context.new_page()
     page.goto(url + LESSON_PATH)
-    seconds = page.evaluate(LOAD_PYODIDE, runtime_urls(page)["pyodide"]) / 1000
+    stdlib = f"{url}/static/{stock_stdlib_name()}" if stock else None
+    seconds = page.evaluate(LOAD_PYODIDE, [runtime_urls(page)["pyodide"], stdlib]) / 1000
     page.close()
     return seconds
 
@@ -164,7 +192,9 @@ def new_profile(playwright: Playwright):
 
 def trial(playwright: Playwright, url: str) -> Trial:
     with new_profile(playwright) as context:
-        bare_cold = bare_pyodide(context, url)
+        bare_cold = bare_pyodide(context, url, stock=True)
+    with new_profile(playwright) as context:
+        site_bare_cold = bare_pyodide(context, url, stock=False)
     with new_profile(playwright) as context:
         finished = []
         context.on("requestfinished", lambda request: finished.append(request))
@@ -186,12 +216,16 @@ def trial(playwright: Playwright, url: str) -> Trial:
         # Not on the next page, whose Python is bare Pyodide's alone.
         page.evaluate(f"localStorage.removeItem({json.dumps(USED_KEY)})")
         page.close()
-        bare_warm = bare_pyodide(context, url)
+        site_bare_warm = bare_pyodide(context, url, stock=False)
+        bare_pyodide(context, url, stock=True)  # its standard library into the cache
+        bare_warm = bare_pyodide(context, url, stock=True)
     return Trial(
         files=files,
         warm_bytes=warm_bytes,
         bare_cold=bare_cold,
         bare_warm=bare_warm,
+        site_bare_cold=site_bare_cold,
+        site_bare_warm=site_bare_warm,
         cold_first=cold.first,
         cold_done=cold.done,
         second_done=second.done,

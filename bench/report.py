@@ -125,6 +125,8 @@ def runtime_ratios(trials: list[Trial]) -> dict[str, list[float]]:
     """Each trial's ratios: its first results against bare Pyodide in the same
     cache state, its second run against its first."""
     return {
+        "site_cold": [trial.site_bare_cold / trial.bare_cold for trial in trials],
+        "site_warm": [trial.site_bare_warm / trial.bare_warm for trial in trials],
         "cold": [trial.cold_first / trial.bare_cold for trial in trials],
         "warm": [trial.warm_first / trial.bare_warm for trial in trials],
         "prepared": [trial.prepared_first / trial.bare_warm for trial in trials],
@@ -136,7 +138,9 @@ def runtime_targets(trials: list[Trial]) -> list[Target]:
     of = f"(median of {len(trials)})"
     cold_bytes = median_trial(trials).cold_bytes
     ratios = runtime_ratios(trials)
-    warm = statistics.median(ratios["prepared"])
+    # The stricter warm figure: pressed at once, the page does all its work
+    # after the press (prepared while reading, it has done most before).
+    warm = statistics.median(ratios["warm"])
     second = statistics.median(ratios["second"])
     return [
         Target(
@@ -146,7 +150,7 @@ def runtime_targets(trials: list[Trial]) -> list[Target]:
             cold_bytes <= RUNTIME_BYTES,
         ),
         Target(
-            f"… first result, warm, Python prepared while reading ÷ bare Pyodide {of}",
+            f"… first result, warm, pressed at once ÷ bare Pyodide {of}",
             f"{warm:.2f}",
             f"≤ {RUNTIME_WARM_TARGET}",
             warm <= RUNTIME_WARM_TARGET,
@@ -240,8 +244,18 @@ def runtime_rows(trials: list[Trial]) -> list[list[str]]:
 
     ratios = runtime_ratios(trials)
     return [
-        ["bare Pyodide, loadPyodide(): empty cache", seconds("bare_cold"), "–"],
-        ["bare Pyodide: files cached", seconds("bare_warm"), "–"],
+        ["bare Pyodide as npm ships it, loadPyodide(): empty cache", seconds("bare_cold"), "–"],
+        ["bare Pyodide as npm ships it: files cached", seconds("bare_warm"), "–"],
+        [
+            "Pyodide as the site serves it, stdlib compiled: empty cache (÷ bare)",
+            seconds("site_bare_cold"),
+            spread(ratios["site_cold"]),
+        ],
+        [
+            "Pyodide as the site serves it, stdlib compiled: files cached (÷ bare)",
+            seconds("site_bare_warm"),
+            spread(ratios["site_warm"]),
+        ],
         [
             "press → first result, cold (÷ bare, empty cache)",
             seconds("cold_first"),
@@ -390,12 +404,16 @@ a new profile (empty cache) opens `/lessons/signals-101/`, presses the button
 until the run is done and presses again; a new page in that profile (files
 cached) presses as soon as it has loaded; another presses once the page has
 prepared Python, as it does while a learner who has run tests before reads
-the lesson (the warm target is this one: pressed at once, a warm page does
-all of the same work after the press). A press starts when the pointer
-enters the button. The yardstick: `loadPyodide()` on the lesson page, in
-a new profile just before the cold run, and after the warm visit in its
-profile. Bytes: headers and compressed bodies, the worker's requests and
-the page's own included.
+the lesson (the warm target is the press at once: the page then does all
+its work after the press). A press starts when the pointer enters the
+button. The yardstick: `loadPyodide()` of Pyodide as npm ships it, on the
+lesson page, in a new profile just before the cold run, and after the warm
+visit in its profile. The site serves Pyodide with its standard library
+compiled to bytecode for the modules a test session imports
+(`lessons/runtime/bytecode.py`), so its own `loadPyodide()` is faster than
+the yardstick's; a faster first run also raises the second run's share of
+it. Bytes: headers and compressed bodies, the worker's requests and the
+page's own included.
 
 {_markdown_table(RUNTIME_HEADER, runtime_rows(summary.runtime))}
 

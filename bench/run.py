@@ -40,7 +40,10 @@ FULL_PRODUCTS, FULL_EVENTS = 100, 500
 @contextlib.contextmanager
 def running_site(folder: Path):
     """A production-mode server on the benchmark's settings; stopped on exit."""
-    env = serving.production_env(folder, DJANGO_SETTINGS_MODULE="bench.settings")
+    stock = browser_runtime.stock_static(folder / "stock-static")
+    env = serving.production_env(
+        folder, DJANGO_SETTINGS_MODULE="bench.settings", BENCH_STOCK_STATIC=str(stock)
+    )
     serving.prepare_site(env)
     server = serving.Server("site", env, folder / "gunicorn.log")
     try:

@@ -139,13 +139,20 @@ def empty_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def generous_rate_limits(settings):
+@pytest.fixture(autouse=True, scope="session")
+def generous_rate_limits():
     """Tests create many sandboxes from one address, act fast and upload
-    images; the rate limit and storage budget tests set their own limits."""
-    settings.PLAYGROUND_ACTIONS_PER_MINUTE = 10_000
-    settings.PLAYGROUND_NEW_SANDBOXES_PER_HOUR = 10_000
-    settings.PLAYGROUND_IMAGE_BYTES_PER_HOUR = 2**30
+    images; the rate limit and storage budget tests set their own limits
+    (the ``settings`` fixture, on top of these). Once for the whole run:
+    each change of a setting calls every ``setting_changed`` receiver."""
+    from django.test import override_settings
+
+    with override_settings(
+        PLAYGROUND_ACTIONS_PER_MINUTE=10_000,
+        PLAYGROUND_NEW_SANDBOXES_PER_HOUR=10_000,
+        PLAYGROUND_IMAGE_BYTES_PER_HOUR=2**30,
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -170,3 +177,19 @@ def sandbox_outbox(settings):
     from tutorial import settings as site_settings
 
     settings.MAILERS = site_settings.MAILERS
+
+
+@pytest.fixture(scope="session")
+def built_runtime():
+    """The browser runtime's manifest, if it was built from this working tree
+    (the tests that run lesson tests or exercises in it through Node)."""
+    import json
+
+    from lessons.runtime import build
+
+    if not build.MANIFEST.is_file():
+        pytest.fail("The browser runtime is not built: run `make runtime`.")
+    manifest = json.loads(build.MANIFEST.read_text())
+    fresh = f"runtime/project-{build.content_hash(build.project_archive())}.zip"
+    assert manifest["project"] == fresh, "The browser runtime is stale: run `make runtime`."
+    return manifest

@@ -5,6 +5,7 @@ before and after: a receiver still connected afterwards is a leak, and would
 make later tests (and the playground's log) see calls they did not expect.
 """
 
+import functools
 import importlib
 import weakref
 from collections import Counter
@@ -25,7 +26,9 @@ SIGNAL_MODULES = (
 )
 
 
+@functools.cache
 def watched_signals() -> dict[str, Signal]:
+    """The watched signals by dotted name (found once: they are module-level objects)."""
     found: dict[int, tuple[str, Signal]] = {}
     for module_name in SIGNAL_MODULES:
         module = importlib.import_module(module_name)
@@ -43,27 +46,27 @@ def _describe(receiver_ref) -> str:
     return f"{getattr(receiver, '__module__', '?')}.{getattr(receiver, '__qualname__', receiver)}"
 
 
-def live_registrations(signal: Signal) -> Counter:
-    """Registrations as a multiset: order may change (the test Client
-    disconnects and reconnects ``close_old_connections``), count may not."""
-    registrations = Counter()
-    for lookup_key, receiver_ref, _sender_ref, _is_async in signal.receivers:
-        description = _describe(receiver_ref)
-        # Django connects some receivers lazily on first use (a storage
-        # instance listens to setting_changed); those are not a test's leak.
-        if description.startswith("django.") or description == "<dead weak reference>":
-            continue
-        registrations[(lookup_key, description)] += 1
-    return registrations
+def snapshot() -> dict[str, dict]:
+    """Each watched signal's registrations: its receivers by lookup key, so
+    their order may change (the test Client disconnects and reconnects
+    ``close_old_connections``) and nobody is described until ``leaks()``
+    finds them new. Taken twice a test, so kept cheap."""
+    return {
+        name: {lookup_key: receiver_ref for lookup_key, receiver_ref, *_rest in signal.receivers}
+        for name, signal in watched_signals().items()
+    }
 
 
-def snapshot() -> dict[str, Counter]:
-    return {name: live_registrations(signal) for name, signal in watched_signals().items()}
-
-
-def leaks(before: dict[str, Counter], after: dict[str, Counter]) -> list[str]:
+def leaks(before: dict[str, dict], after: dict[str, dict]) -> list[str]:
     found = []
     for name, registrations in after.items():
-        for (_key, description), count in (registrations - before.get(name, Counter())).items():
+        earlier = before.get(name, {})
+        added = Counter(_describe(ref) for key, ref in registrations.items() if key not in earlier)
+        for description, count in added.items():
+            # Django connects some receivers lazily on first use (a storage
+            # instance listens to setting_changed); those are not a test's
+            # leak, nor is a receiver already gone.
+            if description.startswith("django.") or description == "<dead weak reference>":
+                continue
             found.append(f"{name}: {description} (x{count})")
     return found

@@ -9,6 +9,7 @@ them as it serves Django's hashed files: cached for good, compressed.
 
 import re
 
+from whitenoise.compress import Compressor
 from whitenoise.middleware import WhiteNoiseMiddleware
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
@@ -17,11 +18,22 @@ RUNTIME_PREFIX = "runtime/"
 CONTENT_HASHED = re.compile(r"^runtime/[a-z]+-[0-9a-f]{12}(/|\.zip$)")
 
 
+# whitenoise leaves already-compressed files alone, zips among them; the
+# runtime's zips are stored uncompressed (lessons/runtime/build.py), and
+# compressed whole, on the way, they are smaller than zipped file by file.
+SKIP_COMPRESS_EXTENSIONS = [ext for ext in Compressor.SKIP_COMPRESS_EXTENSIONS if ext != "zip"]
+
+
 class StaticFilesStorage(CompressedManifestStaticFilesStorage):
     def file_hash(self, name, content=None):
         if name and name.startswith(RUNTIME_PREFIX):
             return None  # the name has its hash: keep it as it is
         return super().file_hash(name, content)
+
+    def create_compressor(self, **kwargs):
+        if kwargs.get("extensions") is None:
+            kwargs["extensions"] = SKIP_COMPRESS_EXTENSIONS
+        return super().create_compressor(**kwargs)
 
 
 class StaticFilesMiddleware(WhiteNoiseMiddleware):

@@ -6,7 +6,8 @@ It writes three things under ``build/static/runtime/``, each named by a hash
 of its content so the site can serve them with far-future cache headers:
 
 - ``pyodide-<hash>/``: CPython compiled to WebAssembly, copied from the
-  ``pyodide`` npm package that ``npm ci`` installed (package-lock.json pins it);
+  ``pyodide`` npm package that ``npm ci`` installed (package-lock.json pins it),
+  its standard library with bytecode for the modules a test session imports;
 - ``packages-<hash>.zip``: the pure-Python wheels of ``requirements.txt``
   (pinned, hash-checked by pip), unpacked, trimmed of what a browser never
   uses (translations, the admin's static files), as one site-packages tree,
@@ -37,6 +38,8 @@ WHEELS_DIR = BUILD_DIR / "wheels"
 REQUIREMENTS = Path(__file__).with_name("requirements.txt")
 PYODIDE_PACKAGE = BASE_DIR / "node_modules" / "pyodide"
 COMPILE_SCRIPT = Path(__file__).with_name("compile.mjs")
+# Where the bytecode archive keeps the standard library's (bytecode.py).
+STDLIB_PREFIX = "python_stdlib/"
 
 # What loadPyodide() fetches; the package's other files (console pages, type
 # declarations, source maps, the CommonJS build) are never asked for.
@@ -81,14 +84,19 @@ def content_hash(data: bytes) -> str:
 
 
 def deterministic_zip(files: dict[str, bytes]) -> bytes:
-    """Zip ``files`` so the same content always gives the same bytes (and hash)."""
+    """Zip ``files`` so the same content always gives the same bytes (and hash).
+
+    Stored, not deflated: the server compresses the whole archive on the way
+    (whitenoise, see WHITENOISE_SKIP_COMPRESS_EXTENSIONS), which finds what
+    files have in common and leaves a smaller download than deflating each
+    file alone; the browser inflates it natively and Pyodide reads the files
+    without inflating them again."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, files[name], compresslevel=9)
+            archive.writestr(info, files[name])
     return buffer.getvalue()
 
 
@@ -210,37 +218,65 @@ BYTECODE_ALONE = (
 )
 
 
-def packages_archive(wheels: list[Path], pyodide_dir: Path) -> bytes:
-    """The wheels' trimmed contents, with bytecode that Pyodide's Python compiled
-    for the modules a test session imports (``bytecode.py``)."""
+def wheel_files(wheels: list[Path]) -> dict[str, bytes]:
+    """The wheels' trimmed contents, by path under site-packages."""
     files: dict[str, bytes] = {}
     for wheel in wheels:
         with zipfile.ZipFile(wheel) as archive:
             for name in archive.namelist():
                 if not name.endswith("/") and not browser_never_uses(name):
                     files[name] = archive.read(name)
+    return files
+
+
+def compile_bytecode(files: dict[str, bytes], pyodide_key: str) -> zipfile.ZipFile:
+    """Bytecode that Pyodide's own Python compiled for the modules a test
+    session imports (``bytecode.py``), of the wheels and the standard library."""
     sources = deterministic_zip(files)
     # Compiling takes Node a while: keep the result for the same sources and Python.
-    key = sources + pyodide_dir.name.encode() + COMPILE_SCRIPT.with_name("bytecode.py").read_bytes()
+    key = sources + pyodide_key.encode() + COMPILE_SCRIPT.with_name("bytecode.py").read_bytes()
     bytecode = WHEELS_DIR / f"bytecode-{content_hash(key)}.zip"
     if not bytecode.is_file():
         source_zip = WHEELS_DIR / "sources.zip"
         source_zip.write_bytes(sources)
         subprocess.run(
-            ["node", str(COMPILE_SCRIPT), str(pyodide_dir), str(source_zip), str(bytecode)],
+            ["node", str(COMPILE_SCRIPT), str(PYODIDE_PACKAGE), str(source_zip), str(bytecode)],
             check=True,
         )
         source_zip.unlink()
-    with zipfile.ZipFile(bytecode) as archive:
+    return zipfile.ZipFile(bytecode)
+
+
+def packages_archive(files: dict[str, bytes], bytecode: zipfile.ZipFile) -> bytes:
+    """The wheels' trimmed contents with their bytecode."""
+    files = dict(files)
+    for name in bytecode.namelist():
+        if name.startswith(STDLIB_PREFIX):
+            continue
+        folder, _, module = name.removesuffix(".cpython-314.pyc").rpartition("/__pycache__/")
+        if name.startswith(BYTECODE_ALONE):
+            # Without its source, Python imports a module from a .pyc
+            # beside where the .py was, not from __pycache__.
+            del files[f"{folder}/{module}.py"]
+            files[f"{folder}/{module}.pyc"] = bytecode.read(name)
+        else:
+            files[name] = bytecode.read(name)
+    return deterministic_zip(files)
+
+
+def stdlib_archive(original: bytes, bytecode: zipfile.ZipFile) -> bytes:
+    """Pyodide's standard library with bytecode alone for the modules a test
+    session imports (Python finds ``x.pyc`` in a zip where ``x.py`` was)."""
+    files = {}
+    with zipfile.ZipFile(io.BytesIO(original)) as archive:
         for name in archive.namelist():
-            folder, _, module = name.removesuffix(".cpython-314.pyc").rpartition("/__pycache__/")
-            if name.startswith(BYTECODE_ALONE):
-                # Without its source, Python imports a module from a .pyc
-                # beside where the .py was, not from __pycache__.
-                del files[f"{folder}/{module}.py"]
-                files[f"{folder}/{module}.pyc"] = archive.read(name)
-            else:
+            if not name.endswith("/"):
                 files[name] = archive.read(name)
+    for name in bytecode.namelist():
+        if name.startswith(STDLIB_PREFIX):
+            module = name.removeprefix(STDLIB_PREFIX)
+            del files[module.removesuffix(".pyc") + ".py"]
+            files[module] = bytecode.read(name)
     return deterministic_zip(files)
 
 
@@ -305,10 +341,13 @@ def write_if_new(path: Path, data: bytes) -> None:
 
 def build() -> dict:
     pyodide = pyodide_files()
+    wheels = wheel_files(download_wheels())
+    bytecode = compile_bytecode(wheels, content_hash(b"".join(pyodide.values())))
+    pyodide["python_stdlib.zip"] = stdlib_archive(pyodide["python_stdlib.zip"], bytecode)
     pyodide_dir = f"pyodide-{content_hash(b''.join(pyodide[name] for name in PYODIDE_FILES))}"
     for name, data in pyodide.items():
         write_if_new(RUNTIME_DIR / pyodide_dir / name, data)
-    packages = packages_archive(download_wheels(), RUNTIME_DIR / pyodide_dir)
+    packages = packages_archive(wheels, bytecode)
     project = project_archive()
     names = {
         "pyodide": f"{pyodide_dir}/",

@@ -7,6 +7,13 @@ CPython, saves the learner's browser seconds on every page. Only the modules
 that a Django test session imports get bytecode, which keeps the download
 small: a probe session (settings like the site's, a test using the client,
 the ORM, e-mail, on_commit and a failing assert) tells which.
+
+The same goes for Pyodide's standard library, which ships as sources in a
+zip that Python cannot write bytecode beside: every page would compile
+about 280 modules again, a second or more before the first result. Its
+bytecode is compiled as ``python -OO`` would (no docstrings or asserts, as
+CPython's own optimized test runs use the standard library), which keeps it
+about as small as the sources it replaces.
 """
 
 import contextlib
@@ -35,6 +42,22 @@ def test_probe(client, mailoutbox, django_capture_on_commit_callbacks):
 
 
 def test_failure_report():
+    # Standard modules the lesson tests import beyond this session's
+    # (tests/runtime/test_node_runtime.py checks that they compile none).
+    import asyncio
+    import decimal
+    import encodings.idna
+    import encodings.unicode_escape
+    import smtplib
+    import tomllib
+    import unittest.mock
+    import uuid
+    import xml.dom.minidom
+    import xml.dom.pulldom
+    import xml.sax.expatreader
+    import xml.sax.saxutils
+    import zoneinfo
+
     assert [1, 2] == [2, 1]
 """
 
@@ -84,7 +107,8 @@ def pytest_configure():
 
 
 def probe_imports(site_packages: str, folder: str) -> set[str]:
-    """The files under ``site_packages`` that a small Django test session imports."""
+    """The files that a small Django test session imports: paths under
+    ``site_packages``, and under the standard library's zip."""
     import pytest
 
     os.makedirs(folder, exist_ok=True)
@@ -105,26 +129,55 @@ def probe_imports(site_packages: str, folder: str) -> set[str]:
     imported = set()
     for module in list(sys.modules.values()):
         path = getattr(module, "__file__", None) or ""
-        if path.startswith(site_packages + "/") and path.endswith(".py"):
+        if path.startswith((site_packages + "/", STDLIB_ZIP + "/")) and path.endswith(".py"):
             imported.add(path)
-    if len(imported) < 100:
-        raise SystemExit(f"The bytecode probe imported only {len(imported)} modules.")
+    for where in (site_packages, STDLIB_ZIP):
+        count = sum(path.startswith(where + "/") for path in imported)
+        if count < 100:
+            raise SystemExit(f"The bytecode probe imported only {count} modules from {where}.")
     return imported
 
 
+def _compiled(source_path: str, source: bytes, optimize: int) -> bytes:
+    """A .pyc that Python loads without looking for its source."""
+    with open("/build/module.py", "wb") as file:
+        file.write(source)
+    compiled = py_compile.compile(
+        "/build/module.py",
+        cfile="/build/module.pyc",
+        dfile=source_path,  # the name tracebacks show
+        doraise=True,
+        optimize=optimize,
+        invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+    )
+    with open(compiled, "rb") as pyc:
+        return pyc.read()
+
+
+# Where Pyodide's standard library is imported from (python_stdlib.zip).
+STDLIB_ZIP = f"/lib/python{sys.version_info.major}{sys.version_info.minor}.zip"
+# In the bytecode archive, the standard library's .pyc files are under this.
+STDLIB_PREFIX = "python_stdlib/"
+
+
 def write_bytecode(site_packages: str, output: str) -> None:
+    """Write ``output``: the wheels' bytecode as ``<package path>/__pycache__/
+    <module>.cpython-3XX.pyc``, and the standard library's as
+    ``python_stdlib/<module path>.pyc``."""
     # Pyodide's sysconfig says "//lib/..."; module paths say "/lib/...".
     site_packages = "/" + site_packages.lstrip("/")
     imported = probe_imports(site_packages, "/build/probe")
+    stdlib = zipfile.ZipFile(STDLIB_ZIP)
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
         for source in sorted(imported):
-            compiled = importlib.util.cache_from_source(source)
-            py_compile.compile(
-                source,
-                cfile=compiled,
-                doraise=True,
-                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
-            )
-            info = zipfile.ZipInfo(os.path.relpath(compiled, site_packages), (1980, 1, 1, 0, 0, 0))
-            with open(compiled, "rb") as pyc:
-                archive.writestr(info, pyc.read(), zipfile.ZIP_DEFLATED)
+            if source.startswith(STDLIB_ZIP + "/"):
+                inside = source.removeprefix(STDLIB_ZIP + "/")
+                name = STDLIB_PREFIX + inside.removesuffix(".py") + ".pyc"
+                pyc = _compiled(source, stdlib.read(inside), optimize=2)
+            else:
+                compiled = importlib.util.cache_from_source(source)
+                name = os.path.relpath(compiled, site_packages)
+                with open(source, "rb") as file:
+                    pyc = _compiled(source, file.read(), optimize=0)
+            info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
+            archive.writestr(info, pyc, zipfile.ZIP_DEFLATED)

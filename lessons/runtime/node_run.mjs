@@ -4,8 +4,10 @@
 // outcomes with CPython's (tests/lessons/test_browser_runtime.py).
 //
 //   node lessons/runtime/node_run.mjs tests/lessons/test_senders.py ...
+//   EXERCISE_CODE=starter node lessons/runtime/node_run.mjs lessons/exercises/<lesson>/<name>/checks.py ...
 //
-// Prints one JSON line per test: {"module", "name", "outcome", "message", "seconds"}.
+// Prints one JSON line per test: {"module", "name", "outcome", "message", "seconds"},
+// then {"stdlibCompiledFromSource": [module names]}.
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -39,13 +41,17 @@ try {
   process.stderr.write(`The runtime did not start:\n${error.message}\n${output.join("\n")}\n`);
   process.exit(3);
 }
+// Exercises' checks run against EXERCISE_CODE ("solution", "starter" or a path).
+const exerciseCode = process.env.EXERCISE_CODE ?? null;
 let failures = 0;
 for (const module of process.argv.slice(2)) {
   let exitCode;
   try {
-    exitCode = session.run(module, (result) => {
-      process.stdout.write(JSON.stringify(result) + "\n");
-    });
+    exitCode = session.run(
+      module,
+      (result) => process.stdout.write(JSON.stringify(result) + "\n"),
+      exerciseCode,
+    );
   } catch (error) {
     exitCode = `an exception: ${error.message}`;
   }
@@ -57,4 +63,8 @@ for (const module of process.argv.slice(2)) {
   }
   output.length = 0;
 }
+// Last, what the runs compiled from the standard library's sources (CI
+// checks that it is nothing: the runtime ships their bytecode).
+const compiled = session.pyodide.pyimport("lessons.runtime.session").stdlib_compiled_from_source();
+process.stdout.write(JSON.stringify({ stdlibCompiledFromSource: compiled.toJs() }) + "\n");
 process.exit(failures ? 2 : 0);

@@ -8,13 +8,17 @@ same dictionaries the server-side runner stores (``progress_plugin.result_of``).
 """
 
 import contextlib
+import gc
 import io
 import json
 import os
+import sys
 
 BROWSER_SETTINGS = "lessons.runtime.settings"
 PYTEST_INI = "browser-pytest.ini"
 NOT_IN_BROWSER = "not_in_browser"
+# Read by the exercises' learner fixture (lessons/exercises/conftest.py).
+EXERCISE_CODE = "EXERCISE_CODE"
 
 
 def prepare(test_module: str = "") -> None:
@@ -37,6 +41,16 @@ def prepare(test_module: str = "") -> None:
         # stay imported for the real run (see run()).
         with contextlib.redirect_stdout(io.StringIO()):
             pytest.main([test_module, "-c", PYTEST_INI, "--collect-only", "-q"])
+    _keep_out_of_collections()
+
+
+def _keep_out_of_collections() -> None:
+    """Move every object alive now (Django, pytest, the imported tests) out
+    of the garbage collector's view. pytest collects garbage at the end of
+    each run, to report exceptions raised in ``__del__``; in WebAssembly,
+    walking the whole heap took a fifth of a second run. What a run
+    creates is still collected."""
+    gc.freeze()
 
 
 class Reporter:
@@ -77,18 +91,39 @@ class Reporter:
             self.send(result)
 
 
-def run(test_module: str, report) -> int:
-    """Run one lesson's test module (or all of ``tests/lessons``); pytest's exit code.
+def run(test_module: str, report, exercise_code: str | None = None) -> int:
+    """Run one lesson's test module (or all of ``tests/lessons``), or an
+    exercise's checks against ``exercise_code`` (a path to the learner's
+    code, or ``solution``/``starter``); pytest's exit code.
 
     A second run in the same interpreter finds the test modules imported
     already and keeps them: the code cannot change while the page is open,
-    and importing a module twice would connect its receivers twice.
+    and importing a module twice would connect its receivers twice. (The
+    learner's code is imported afresh by each check: see
+    ``lessons/exercises/conftest.py``.)
     """
     import pytest
 
-    return int(
-        pytest.main(
-            [test_module, "-c", PYTEST_INI, "-q", "-p", "no:cacheprovider"],
-            plugins=[Reporter(report)],
-        )
+    arguments = [test_module, "-c", PYTEST_INI, "-q", "-p", "no:cacheprovider"]
+    if exercise_code is not None:
+        os.environ[EXERCISE_CODE] = exercise_code
+        # Every exercise's checks are a "checks.py": import each by its path.
+        arguments.append("--import-mode=importlib")
+    exit_code = pytest.main(arguments, plugins=[Reporter(report)])
+    _keep_out_of_collections()
+    return int(exit_code)
+
+
+def stdlib_compiled_from_source() -> list[str]:
+    """Standard modules imported so far that Python compiled from their
+    source: the runtime ships bytecode for every one a lesson run imports
+    (``bytecode.py``), so after the lesson tests this should be empty."""
+    # json is a package of the standard library: its parent is the library.
+    stdlib = os.path.dirname(json.__path__[0]) + "/"
+    return sorted(
+        name
+        for name, module in list(sys.modules.items())
+        if (origin := getattr(getattr(module, "__spec__", None), "origin", None))
+        and origin.startswith(stdlib)
+        and origin.endswith(".py")
     )

@@ -8,6 +8,7 @@ project archive the browser downloads (``page.route``), so every other part
 """
 
 import io
+import json
 import re
 import subprocess
 import sys
@@ -258,6 +259,13 @@ def test_the_runtime_is_served_hashed_compressed_and_cached_for_good(served):
     assert "immutable" in headers["Cache-Control"]
     assert "max-age=315360000" in headers["Cache-Control"]
     assert len(body) < 5_000_000  # 9.6 MB before compression
+    # The zips are stored uncompressed and compressed whole on the way.
+    runtime = json.loads(re.search(r'id="browser-runtime"[^>]*>([^<]+)<', page_html).group(1))
+    for path in (pyodide + "python_stdlib.zip", runtime["packages"], runtime["project"]):
+        request = urllib.request.Request(served.url + path, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Encoding"] == "gzip", path
+            assert "immutable" in response.headers["Cache-Control"], path
     csp = urllib.request.urlopen(f"{served.url}/lessons/senders/").headers[
         "Content-Security-Policy"
     ]

@@ -72,6 +72,27 @@ def test_the_same_files_always_zip_to_the_same_bytes():
 
     assert first == second
     assert zipfile.ZipFile(io.BytesIO(first)).namelist() == ["a/a.py", "b.py"]
+    # Stored: the server compresses the whole archive on the way.
+    assert {info.compress_type for info in zipfile.ZipFile(io.BytesIO(first)).infolist()} == {
+        zipfile.ZIP_STORED
+    }
+
+
+def test_the_standard_library_ships_bytecode_alone_for_the_modules_compiled():
+    stdlib = build.deterministic_zip(
+        {"json/__init__.py": b"J = 1\n", "json/decoder.py": b"D = 1\n", "this.py": b"T = 1\n"}
+    )
+    compiled = io.BytesIO()
+    with zipfile.ZipFile(compiled, "w") as archive:
+        archive.writestr("python_stdlib/json/__init__.pyc", b"<bytecode of json>")
+        archive.writestr("python_stdlib/json/decoder.pyc", b"<bytecode of json.decoder>")
+        archive.writestr("django/__pycache__/__init__.cpython-314.pyc", b"<bytecode of django>")
+
+    rebuilt = zipfile.ZipFile(io.BytesIO(build.stdlib_archive(stdlib, zipfile.ZipFile(compiled))))
+
+    assert rebuilt.namelist() == ["json/__init__.pyc", "json/decoder.pyc", "this.py"]
+    assert rebuilt.read("json/decoder.pyc") == b"<bytecode of json.decoder>"
+    assert rebuilt.read("this.py") == b"T = 1\n"
 
 
 def test_the_project_archive_holds_what_the_lesson_tests_import():

@@ -19,7 +19,6 @@ from django.conf import settings
 
 from lessons import testruns
 from lessons.progress_plugin import MARKER
-from lessons.runtime import build
 
 pytestmark = pytest.mark.front_end
 
@@ -28,17 +27,6 @@ LESSON_MODULES = sorted(
     path.relative_to(BASE_DIR).as_posix()
     for path in (BASE_DIR / "tests" / "lessons").glob("test_*.py")
 )
-
-
-@pytest.fixture(scope="module")
-def built_runtime():
-    """The built runtime, if it was built from this working tree."""
-    if not build.MANIFEST.is_file():
-        pytest.fail("The browser runtime is not built: run `make runtime`.")
-    manifest = json.loads(build.MANIFEST.read_text())
-    fresh = f"runtime/project-{build.content_hash(build.project_archive())}.zip"
-    assert manifest["project"] == fresh, "The browser runtime is stale: run `make runtime`."
-    return manifest
 
 
 # Run again at the end, in the same interpreter: a second press on a page.
@@ -57,9 +45,9 @@ def in_node_with_a_second_run(built_runtime):
         timeout=600,
     )
     assert finished.returncode == 0, finished.stderr[-4000:]
-    results = [json.loads(line) for line in finished.stdout.splitlines()]
+    *results, last = [json.loads(line) for line in finished.stdout.splitlines()]
     again = sum(result["module"] == AGAIN for result in results) // 2
-    return results[:-again], results[-again:]
+    return results[:-again], results[-again:], last["stdlibCompiledFromSource"]
 
 
 @pytest.fixture(scope="module")
@@ -99,8 +87,14 @@ def test_every_browser_runnable_lesson_test_has_the_same_outcome_as_under_cpytho
     assert Counter(outcomes(in_cpython).values())["passed"] >= 300
 
 
+def test_the_lesson_tests_compile_no_standard_module_from_source(in_node_with_a_second_run):
+    # Each would cost every learner's browser its compile time again
+    # (lessons/runtime/bytecode.py: add it to the probe).
+    assert in_node_with_a_second_run[2] == []
+
+
 def test_a_second_run_in_the_same_interpreter_gives_the_same_outcomes(in_node_with_a_second_run):
-    first_runs, second_run = in_node_with_a_second_run
+    first_runs, second_run, _compiled = in_node_with_a_second_run
 
     assert len(second_run) == 64
     assert outcomes(second_run) == outcomes(

@@ -43,8 +43,8 @@ export async function startRuntime({
   return {
     pyodide,
     // pytest's exit code; each result goes to onResult(object) as it finishes.
-    run(testModule, onResult) {
-      return session.run(testModule, (json) => onResult(JSON.parse(json)));
+    run(testModule, onResult, exerciseCode = null) {
+      return session.run(testModule, (json) => onResult(JSON.parse(json)), exerciseCode);
     },
   };
 }
@@ -131,7 +131,6 @@ if (inWorker()) {
       } else if (data.type === "run") {
         const runtime = await started;
         output.length = 0;
-        post({ type: "phase", phase: "collect" });
         const exitCode = runtime.run(data.module, (result) => post({ type: "result", result }));
         post({ type: "done", exitCode, output: output.join("\n") });
       }
