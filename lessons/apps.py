@@ -13,12 +13,12 @@ class LessonsConfig(AppConfig):
         # and register its system checks.
         from lessons import checks, receivers  # noqa: F401
 
-        # Load, validate and render every lesson now, so a broken lesson file
-        # stops the process at start-up with an error naming the file,
-        # instead of surfacing as a broken page later. The browser runtime
+        # Load, validate and render every lesson and exercise now, so a broken
+        # file stops the process at start-up with an error naming it, instead
+        # of surfacing as a broken page later. The browser runtime
         # turns this off: it runs the lesson tests, not the reader, and has
         # neither Markdown nor PyYAML.
         if settings.LESSONS_LOAD_AT_START:
-            from lessons.catalog import get_catalog
+            from lessons.exercise_catalog import get_exercises
 
-            get_catalog()
+            get_exercises()  # and the lessons they belong to

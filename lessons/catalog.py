@@ -85,18 +85,20 @@ class Lesson:
         return None
 
 
-def _parse_front_matter(path: Path, text: str) -> tuple[dict, str]:
+def parse_front_matter(path: Path, text: str, error=LessonError) -> tuple[dict, str]:
+    """The front matter as a dict, and the text after it; ``error`` (a
+    ``LessonError`` class) names ``path`` when there is none or it is not YAML."""
     match = FRONT_MATTER.match(text)
     if match is None:
-        raise LessonError(
+        raise error(
             path, "no front matter: the file must start with a '---' line and close it with '---'"
         )
     try:
         meta = yaml.safe_load(match["yaml"])
-    except yaml.YAMLError as error:
-        raise LessonError(path, f"front matter is not valid YAML: {error}") from None
+    except yaml.YAMLError as problem:
+        raise error(path, f"front matter is not valid YAML: {problem}") from None
     if not isinstance(meta, dict):
-        raise LessonError(path, "front matter must be a mapping of 'field: value' lines")
+        raise error(path, "front matter must be a mapping of 'field: value' lines")
     return meta, text[match.end() :]
 
 
@@ -134,7 +136,7 @@ def _validate(path: Path, meta: dict) -> dict:
 def load_lesson(path: Path) -> Lesson:
     """Parse, validate and render one lesson file."""
     text = path.read_text(encoding="utf-8")
-    meta, body = _parse_front_matter(path, text)
+    meta, body = parse_front_matter(path, text)
     meta = _validate(path, meta)
     try:
         extracted = extract(body)

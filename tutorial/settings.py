@@ -301,6 +301,11 @@ AXES_LOCKOUT_CALLABLE = "tutorial.views.login_locked_out"
 # Where the lesson Markdown files live. Overridable so an author can preview
 # a draft folder, and so a test can start the site on a broken one.
 LESSONS_CONTENT_DIR = Path(os.environ.get("LESSONS_CONTENT_DIR", BASE_DIR / "lessons" / "content"))
+# Where the exercises live: a folder per lesson, a folder per exercise
+# (lessons/exercise_catalog.py). Overridable for the same reasons.
+LESSONS_EXERCISES_DIR = Path(
+    os.environ.get("LESSONS_EXERCISES_DIR", BASE_DIR / "lessons" / "exercises")
+)
 
 # Errors go to the console (gunicorn's log); visitors only ever see 500.html.
 LOGGING = {

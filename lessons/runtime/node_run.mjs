@@ -42,7 +42,7 @@ try {
   process.exit(3);
 }
 // Exercises' checks run against EXERCISE_CODE ("solution", "starter" or a path).
-const exerciseCode = process.env.EXERCISE_CODE ?? null;
+const exerciseCode = process.env.EXERCISE_CODE; // undefined reaches Python as None
 let failures = 0;
 for (const module of process.argv.slice(2)) {
   let exitCode;

@@ -43,7 +43,9 @@ export async function startRuntime({
   return {
     pyodide,
     // pytest's exit code; each result goes to onResult(object) as it finishes.
-    run(testModule, onResult, exerciseCode = null) {
+    // exerciseCode: for an exercise's checks, the learner's code (a path, or
+    // "solution"/"starter"); undefined for a lesson's tests (Python gets None).
+    run(testModule, onResult, exerciseCode) {
       return session.run(testModule, (json) => onResult(JSON.parse(json)), exerciseCode);
     },
   };

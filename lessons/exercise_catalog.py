@@ -1,0 +1,168 @@
+"""Load and validate every exercise once per process, as ``catalog`` does lessons.
+
+An exercise is a folder, ``lessons/exercises/<lesson slug>/<exercise slug>/``::
+
+    task.md      front matter (title, kind, order), then the task in Markdown
+    starter.py   the code the editor starts with
+    solution.py  the reference solution
+    checks.py    pytest tests; their ``learner`` fixture is the learner's code
+                 (lessons/exercises/conftest.py)
+    hints.md     two or three hints, easiest first, separated by ``---`` lines
+
+``kind`` is ``write`` (a goal and a starter to complete) or ``fix`` (a
+starter with a bug the course warns about). Any problem raises
+``ExerciseError`` naming the file, at start-up, so a broken exercise is never
+served. That the checks pass with the solution and fail with the starter is
+proven by the test suite (tests/exercises/), in CPython and in the browser
+runtime.
+"""
+
+import ast
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from lessons.catalog import (
+    SLUG_PATTERN,
+    Catalog,
+    LessonError,
+    get_catalog,
+    parse_front_matter,
+)
+from lessons.rendering import render_markdown
+
+FILES = ("task.md", "starter.py", "solution.py", "checks.py", "hints.md")
+KINDS = ("write", "fix")
+FIELDS = {"title": str, "kind": str, "order": int}
+HINT_SEPARATOR = re.compile(r"^---[ \t]*$", re.MULTILINE)
+MIN_HINTS, MAX_HINTS = 2, 3
+
+
+class ExerciseError(LessonError):
+    """An exercise that cannot be served. The message starts with its file."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    lesson: str
+    slug: str
+    title: str
+    kind: str
+    order: int
+    task_html: str
+    starter: str
+    solution: str
+    hints_html: tuple[str, ...]
+    folder: Path
+
+    @property
+    def checks(self) -> str:
+        """The checks module's path from the project root, as pytest takes it."""
+        return (self.folder / "checks.py").relative_to(settings.BASE_DIR).as_posix()
+
+    @property
+    def key(self) -> str:
+        """Unique on the site: what the browser stores the learner's code under."""
+        return f"{self.lesson}/{self.slug}"
+
+
+def _compiles(path: Path, text: str) -> None:
+    try:
+        ast.parse(text, filename=str(path))
+    except SyntaxError as error:
+        raise ExerciseError(path, f"line {error.lineno}: {error.msg}") from None
+
+
+def _front_matter(path: Path) -> tuple[dict, str]:
+    meta, body = parse_front_matter(path, path.read_text(encoding="utf-8"), ExerciseError)
+    unknown = sorted(set(meta) - set(FIELDS))
+    if unknown:
+        raise ExerciseError(path, f"unknown front matter field(s): {', '.join(unknown)}")
+    for name, kind in FIELDS.items():
+        value = meta.get(name)
+        if not isinstance(value, kind) or isinstance(value, bool):
+            expected = "a whole number" if kind is int else "text"
+            raise ExerciseError(path, f"front matter needs {name!r}, as {expected}")
+        if kind is str and not value.strip():
+            raise ExerciseError(path, f"front matter field {name!r} must not be empty")
+    if meta["kind"] not in KINDS:
+        raise ExerciseError(path, f"kind must be one of {', '.join(KINDS)}, not {meta['kind']!r}")
+    if not body.strip():
+        raise ExerciseError(path, "the task is empty: describe it below the front matter")
+    return meta, body
+
+
+def _hints(path: Path) -> tuple[str, ...]:
+    hints = [hint.strip() for hint in HINT_SEPARATOR.split(path.read_text(encoding="utf-8"))]
+    if not MIN_HINTS <= len(hints) <= MAX_HINTS or not all(hints):
+        raise ExerciseError(
+            path,
+            f"needs {MIN_HINTS} or {MAX_HINTS} hints, easiest first, separated by '---' lines "
+            f"(found {len([hint for hint in hints if hint])})",
+        )
+    return tuple(render_markdown(hint).html for hint in hints)
+
+
+def load_exercise(folder: Path, lesson: str) -> Exercise:
+    """Read and validate one exercise's folder."""
+    for name in FILES:
+        if not (folder / name).is_file():
+            raise ExerciseError(folder / name, "missing: every exercise needs " + ", ".join(FILES))
+    if not SLUG_PATTERN.match(folder.name):
+        raise ExerciseError(folder, "the folder's name must be lowercase letters, digits, hyphens")
+    meta, body = _front_matter(folder / "task.md")
+    code = {name: (folder / name).read_text(encoding="utf-8") for name in FILES[1:4]}
+    for name, text in code.items():
+        _compiles(folder / name, text)
+    if code["starter.py"].strip() == code["solution.py"].strip():
+        raise ExerciseError(folder / "starter.py", "the starter is the solution already")
+    if not re.search(r"^def test_\w+\(.*\blearner\b", code["checks.py"], re.MULTILINE):
+        raise ExerciseError(
+            folder / "checks.py", "no check: define test_… functions that take the learner fixture"
+        )
+    return Exercise(
+        lesson=lesson,
+        slug=folder.name,
+        title=meta["title"].strip(),
+        kind=meta["kind"],
+        order=meta["order"],
+        task_html=render_markdown(body).html,
+        starter=code["starter.py"],
+        solution=code["solution.py"],
+        hints_html=_hints(folder / "hints.md"),
+        folder=folder,
+    )
+
+
+def load_exercises(folder: Path, catalog: Catalog) -> dict[str, tuple[Exercise, ...]]:
+    """Every exercise under ``folder``, by lesson slug, in their order."""
+    by_lesson: dict[str, tuple[Exercise, ...]] = {}
+    for lesson_folder in sorted(path for path in Path(folder).iterdir() if path.is_dir()):
+        if lesson_folder.name == "__pycache__":
+            continue
+        if catalog.get(lesson_folder.name) is None:
+            raise ExerciseError(lesson_folder, "no lesson has this slug")
+        exercises = [
+            load_exercise(path, lesson_folder.name)
+            for path in sorted(lesson_folder.iterdir())
+            if path.is_dir() and path.name != "__pycache__"
+        ]
+        orders: dict[int, Path] = {}
+        for exercise in exercises:
+            if exercise.order in orders:
+                raise ExerciseError(
+                    exercise.folder / "task.md",
+                    f"duplicate order {exercise.order}, already used by {orders[exercise.order]}",
+                )
+            orders[exercise.order] = exercise.folder
+        by_lesson[lesson_folder.name] = tuple(sorted(exercises, key=lambda item: item.order))
+    return by_lesson
+
+
+@functools.cache
+def get_exercises() -> dict[str, tuple[Exercise, ...]]:
+    """The site's exercises by lesson, loaded on first use and kept."""
+    return load_exercises(settings.LESSONS_EXERCISES_DIR, get_catalog())
