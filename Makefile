@@ -14,13 +14,14 @@ PIP_INSTALL := $(PYTHON) -m pip install --quiet --disable-pip-version-check
 # whatever 3.12+ is on PATH.
 PYTHON_CANDIDATES := $(shell pyenv which python 2>/dev/null) python3.14 python3.13 python3.12 python3
 
-.PHONY: run serve bench test test-lesson lint check pytest pytest-postgres test-browser migrate runtime clean help
+.PHONY: run serve bench test test-lesson lint check pytest pytest-postgres test-browser migrate runtime editor clean help
 
 help:
 	@echo "make run    serve the site at http://127.0.0.1:$(PORT) (PORT=... to change)"
 	@echo "make test   lint, Django checks and the whole test suite"
 	@echo "make test-lesson LESSON=<slug>   only the tests of one lesson"
 	@echo "make runtime  build the lesson tests' browser runtime (make run and make test do)"
+	@echo "make editor   bundle the exercises' code editor (make run and make test do)"
 	@echo "make serve  production mode under gunicorn (needs DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS)"
 	@echo "make bench  benchmarks (against /healthz, and the tests in the browser), written to docs/benchmarks.md"
 	@echo "make clean  remove the virtualenv and local database"
@@ -75,17 +76,29 @@ $(RUNTIME): $(NODE_STAMP) $(VENV)/.installed-run $(RUNTIME_INPUTS)
 
 runtime: $(RUNTIME)
 
+# The exercises' code editor (CodeMirror 6, lessons/editor/editor.mjs),
+# bundled by esbuild from the npm packages package-lock.json pins.
+EDITOR := build/static/lessons/editor.js
+$(EDITOR): $(NODE_STAMP) lessons/editor/editor.mjs
+	node_modules/.bin/esbuild lessons/editor/editor.mjs --bundle --format=esm --minify \
+		--target=es2022 --log-level=warning --outfile=$@
+
+editor: $(EDITOR)
+
+# What the site serves that the build makes: both, wherever one is needed.
+BUILT := $(RUNTIME) $(EDITOR)
+
 # --- The two commands -----------------------------------------------------
 
-run: $(VENV)/.installed-run $(RUNTIME) migrate
+run: $(VENV)/.installed-run $(BUILT) migrate
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
-test: $(VENV)/.installed-test $(NODE_STAMP) $(RUNTIME) lint check pytest pytest-postgres
+test: $(VENV)/.installed-test $(NODE_STAMP) $(BUILT) lint check pytest pytest-postgres
 
 # Production mode: migrations, hashed and compressed static files, then
 # gunicorn as tutorial/gunicorn_conf.py says (WEB_CONCURRENCY worker
 # processes of gthread threads, on HOST:PORT).
-serve: $(VENV)/.installed-run $(RUNTIME)
+serve: $(VENV)/.installed-run $(BUILT)
 	DJANGO_DEBUG=0 $(MANAGE) migrate --no-input --verbosity 0
 	DJANGO_DEBUG=0 $(MANAGE) collectstatic --no-input --verbosity 0
 	DJANGO_DEBUG=0 HOST=$(HOST) PORT=$(PORT) exec $(VENV)/bin/gunicorn \
@@ -100,11 +113,11 @@ lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-check: $(VENV)/.installed-test $(RUNTIME)
+check: $(VENV)/.installed-test $(BUILT)
 	$(MANAGE) check --fail-level WARNING
 	$(MANAGE) makemigrations --check --dry-run --no-input
 
-pytest: $(VENV)/.installed-test $(NODE_STAMP) $(RUNTIME)
+pytest: $(VENV)/.installed-test $(NODE_STAMP) $(BUILT)
 	$(PYTHON) -m pytest
 
 # The same suite on PostgreSQL, less the browser tests of the page itself and
@@ -112,7 +125,7 @@ pytest: $(VENV)/.installed-test $(NODE_STAMP) $(RUNTIME)
 # under 20 minutes. Required under CI; elsewhere skipped with a notice when no
 # server answers at POSTGRES_URL.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/tutorial
-pytest-postgres: $(VENV)/.installed-test $(NODE_STAMP) $(RUNTIME)
+pytest-postgres: $(VENV)/.installed-test $(NODE_STAMP) $(BUILT)
 	@if $(PYTHON) -c "import psycopg, sys; psycopg.connect('$(POSTGRES_URL)'.rsplit('/', 1)[0] + '/postgres', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "Running the suite on PostgreSQL ($(POSTGRES_URL))"; \
 		DATABASE_URL=$(POSTGRES_URL) FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-40} \
@@ -128,7 +141,7 @@ pytest-postgres: $(VENV)/.installed-test $(NODE_STAMP) $(RUNTIME)
 # (Playwright), and writes docs/benchmarks.md (see bench/run.py). Options:
 # make bench BENCH_ARGS="--duration 10"; BENCH_ARGS="--only runtime" for the
 # browser part alone.
-bench: $(VENV)/.installed-test $(RUNTIME)
+bench: $(VENV)/.installed-test $(BUILT)
 	@command -v wrk >/dev/null || { \
 		echo "Installing wrk (the benchmark's HTTP load generator)"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
@@ -142,7 +155,7 @@ test-lesson: $(VENV)/.installed-test
 	@test -f "$(LESSON_TESTS)" || { echo "error: no lesson tests at $(LESSON_TESTS) for LESSON=$(LESSON)" >&2; exit 2; }
 	$(PYTHON) -m pytest $(LESSON_TESTS)
 
-test-browser: $(VENV)/.installed-test $(NODE_STAMP) $(RUNTIME)
+test-browser: $(VENV)/.installed-test $(NODE_STAMP) $(BUILT)
 	$(PYTHON) -m pytest -m browser
 
 clean:

@@ -33,6 +33,7 @@ from lessons.catalog import (
     parse_front_matter,
 )
 from lessons.rendering import render_markdown
+from tutorial.highlighting import highlight_python
 
 FILES = ("task.md", "starter.py", "solution.py", "checks.py", "hints.md")
 KINDS = ("write", "fix")
@@ -55,8 +56,13 @@ class Exercise:
     task_html: str
     starter: str
     solution: str
+    solution_html: str
     hints_html: tuple[str, ...]
     folder: Path
+
+    @property
+    def kind_label(self) -> str:
+        return {"write": "Write the code", "fix": "Fix the bug"}[self.kind]
 
     @property
     def checks(self) -> str:
@@ -132,6 +138,7 @@ def load_exercise(folder: Path, lesson: str) -> Exercise:
         task_html=render_markdown(body).html,
         starter=code["starter.py"],
         solution=code["solution.py"],
+        solution_html=highlight_python(code["solution.py"]),
         hints_html=_hints(folder / "hints.md"),
         folder=folder,
     )
@@ -166,3 +173,9 @@ def load_exercises(folder: Path, catalog: Catalog) -> dict[str, tuple[Exercise, 
 def get_exercises() -> dict[str, tuple[Exercise, ...]]:
     """The site's exercises by lesson, loaded on first use and kept."""
     return load_exercises(settings.LESSONS_EXERCISES_DIR, get_catalog())
+
+
+def exercise_keys(lesson: str) -> str:
+    """A lesson's exercises' keys, space-separated: the page's solved marks
+    (site.js) count them."""
+    return " ".join(exercise.key for exercise in get_exercises().get(lesson, ()))

@@ -19,6 +19,12 @@ def catalog():
     return get_catalog()
 
 
+def exercises_of(lesson) -> tuple:
+    from lessons.exercise_catalog import get_exercises
+
+    return get_exercises().get(lesson.slug, ())
+
+
 def lesson_index(request: HttpRequest) -> HttpResponse:
     return render(request, "lessons/index.html", {"lessons": catalog().lessons})
 
@@ -55,6 +61,7 @@ def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "test_module": testruns.lesson_test_module(lesson.slug).relative_to(settings.BASE_DIR),
             "local_mode": settings.LOCAL_MODE,
             "browser_runtime": browser_runtime(),
+            "exercises": exercises_of(lesson),
         },
     )
     if not settings.LOCAL_MODE:

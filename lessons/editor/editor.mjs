@@ -5,12 +5,21 @@
 // press Escape, then Tab (CodeMirror's own escape hatch; Ctrl-M turns Tab
 // focus mode on for good). The page says so beside every editor.
 //
-// Colours: the highlighter gives tokens Pygments' class names, inside a
-// `.highlight` element, so the site's pygments.css colours the editor
-// exactly as the lessons' code blocks, in both themes.
+// Why a shadow root: CodeMirror writes its styles into a <style> element,
+// which the site's Content-Security-Policy refuses (style-src 'self': no
+// inline styles); inside a shadow root it adopts them as a constructed
+// stylesheet instead, which the policy allows. The colours are the site's
+// code colours (--code-* in site.css, the palette of pygments.css), which
+// reach into the shadow root as every custom property does.
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
-import { bracketMatching, indentOnInput, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import {
+  bracketMatching,
+  HighlightStyle,
+  indentOnInput,
+  indentUnit,
+  syntaxHighlighting,
+} from "@codemirror/language";
 import { EditorState } from "@codemirror/state";
 import {
   drawSelection,
@@ -20,44 +29,56 @@ import {
   keymap,
   lineNumbers,
 } from "@codemirror/view";
-import { tagHighlighter, tags } from "@lezer/highlight";
+import { tags } from "@lezer/highlight";
 
-const pygmentsClasses = tagHighlighter([
-  { tag: tags.keyword, class: "k" },
-  { tag: [tags.bool, tags.null, tags.self], class: "kc" },
-  { tag: tags.operatorKeyword, class: "ow" },
-  { tag: [tags.string, tags.special(tags.string)], class: "s" },
-  { tag: tags.number, class: "m" },
-  { tag: tags.comment, class: "c1" },
-  { tag: tags.function(tags.definition(tags.variableName)), class: "nf" },
-  { tag: tags.definition(tags.className), class: "nc" },
-  { tag: tags.meta, class: "nd" },
-  { tag: tags.standard(tags.variableName), class: "nb" },
-  { tag: tags.propertyName, class: "na" },
+const siteColours = HighlightStyle.define([
+  { tag: [tags.keyword, tags.operatorKeyword], color: "var(--code-keyword)" },
+  { tag: [tags.bool, tags.null, tags.self], color: "var(--code-constant)" },
+  { tag: [tags.string, tags.special(tags.string)], color: "var(--code-string)" },
+  { tag: tags.number, color: "var(--code-number)" },
+  { tag: tags.comment, color: "var(--code-comment)", fontStyle: "var(--code-comment-style)" },
+  { tag: tags.function(tags.definition(tags.variableName)), color: "var(--code-function)" },
+  { tag: tags.definition(tags.className), color: "var(--code-class)" },
+  { tag: tags.meta, color: "var(--code-decorator)" },
+  { tag: tags.standard(tags.variableName), color: "var(--code-builtin)" },
 ]);
 
-// Line numbers, the active line and the selection in the site's colours.
+// Line numbers, the active line, the selection and focus in the site's colours.
 const siteLook = EditorView.theme({
   "&": { backgroundColor: "var(--bg-code)", color: "var(--fg)", fontSize: "0.9rem" },
   ".cm-content": { fontFamily: "var(--font-mono)", caretColor: "var(--fg)" },
+  ".cm-cursor": { borderLeftColor: "var(--fg)" },
   ".cm-gutters": {
     backgroundColor: "var(--bg-soft)",
     color: "var(--fg-muted)",
     borderRight: "1px solid var(--border)",
   },
-  ".cm-activeLine, .cm-activeLineGutter": { backgroundColor: "var(--mark)" },
-  "&.cm-focused": { outline: "3px solid var(--focus)", outlineOffset: "2px" },
-  ".cm-line.exercise-error-line": { backgroundColor: "var(--warn-bg)" },
+  ".cm-activeLine, .cm-activeLineGutter": { backgroundColor: "var(--bg-soft)" },
+  "&.cm-focused": { outline: "3px solid var(--focus)", outlineOffset: "-3px" },
+  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground": {
+    backgroundColor: "var(--mark)",
+  },
 });
 
 /**
- * An editor in `parent` holding `doc`; `label` names it for assistive
- * technology, `describedBy` is the id of the text that says how to leave
- * it; `onChange(text)` runs after every change.
+ * An editor at the end of `parent`, holding `doc`. `label` names it for
+ * assistive technology and `help` describes it (how to leave it);
+ * `onChange(text)` runs after every change.
  */
-export function createEditor({ parent, doc, label, describedBy, onChange }) {
+export function createEditor({ parent, doc, label, help, onChange }) {
+  const host = document.createElement("div");
+  host.className = "code-editor";
+  parent.append(host);
+  const shadow = host.attachShadow({ mode: "open" });
+  // Described from inside the shadow root: an id outside it cannot be named.
+  const description = document.createElement("p");
+  description.id = "editor-help";
+  description.hidden = true;
+  description.textContent = help;
+  shadow.append(description);
   const view = new EditorView({
-    parent,
+    root: shadow,
+    parent: shadow,
     state: EditorState.create({
       doc,
       extensions: [
@@ -70,14 +91,13 @@ export function createEditor({ parent, doc, label, describedBy, onChange }) {
         bracketMatching(),
         indentUnit.of("    "),
         python(),
-        syntaxHighlighting(pygmentsClasses),
+        syntaxHighlighting(siteColours),
         siteLook,
+        // Long lines wrap and the editor grows with its code: nothing in it
+        // scrolls (a scrolling box a keyboard cannot reach), even at 360 px.
+        EditorView.lineWrapping,
         keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-        EditorView.contentAttributes.of({
-          "aria-label": label,
-          ...(describedBy ? { "aria-describedby": describedBy } : {}),
-        }),
-        EditorView.editorAttributes.of({ class: "highlight" }),
+        EditorView.contentAttributes.of({ "aria-label": label, "aria-describedby": description.id }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged && onChange) onChange(update.state.doc.toString());
         }),
@@ -92,10 +112,10 @@ export function createEditor({ parent, doc, label, describedBy, onChange }) {
     set text(value) {
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: value } });
     },
-    /** Put the cursor at the start of line `number` (1-based) and focus it. */
-    goToLine(number) {
+    /** Select line `number` (1-based), scroll to it and focus the editor. */
+    selectLine(number) {
       const line = view.state.doc.line(Math.min(Math.max(number, 1), view.state.doc.lines));
-      view.dispatch({ selection: { anchor: line.from }, scrollIntoView: true });
+      view.dispatch({ selection: { anchor: line.from, head: line.to }, scrollIntoView: true });
       view.focus();
     },
     focus() {

@@ -113,7 +113,13 @@ def learner(request):
         try:
             module = import_learner_code(code_path(Path(request.path)))
         except LearnerCodeError as error:
-            pytest.fail(f"Your code did not run: {error}", pytrace=False)
+            problem = str(error)
+        else:
+            problem = None
+        # Failed outside the except block: the learner reads one message,
+        # not a chain of two exceptions.
+        if problem is not None:
+            pytest.fail(f"Your code did not run: {problem}", pytrace=False)
         yield module
     finally:
         disconnect_added(before)

@@ -80,3 +80,22 @@ def page(page):
     for open_page in page.context.pages:
         open_page.goto("about:blank")
     page.wait_for_timeout(300)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The site as ``make serve`` runs it (gunicorn, production mode, local
+    mode off), one per test module: the browser runtime's tests and the
+    exercises' run against it."""
+    from bench.serving import Server, prepare_site, production_env
+
+    folder = tmp_path_factory.mktemp("served")
+    env = production_env(folder)
+    prepare_site(env)
+    server = Server("served", env, folder / "gunicorn.log")
+    server.start()
+    try:
+        server.wait_until_healthy()
+        yield server
+    finally:
+        server.stop()

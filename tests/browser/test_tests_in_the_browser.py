@@ -19,27 +19,13 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from bench.serving import Server, prepare_site, production_env
+from bench.serving import Server
 from lessons.runtime.build import deterministic_zip
 from tests.browser.test_accessibility import assert_no_violations_in_either_theme
 
 pytestmark = pytest.mark.front_end
 
 RUN_TIMEOUT = 120_000  # ms: a cold first run on a busy 2-core machine
-
-
-@pytest.fixture(scope="module")
-def served(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("served")
-    env = production_env(folder)
-    prepare_site(env)
-    server = Server("tests-in-browser", env, folder / "gunicorn.log")
-    server.start()
-    try:
-        server.wait_until_healthy()
-        yield server
-    finally:
-        server.stop()
 
 
 def browser_runnable(*slugs: str) -> dict[str, int]:

@@ -51,6 +51,16 @@ export async function startRuntime({
   };
 }
 
+const LEARNER_DIR = "/home/pyodide/learner";
+
+// The learner's code for exercise `key` ("lesson/exercise"), as a file; its path.
+function writeLearnerCode(pyodide, key, code) {
+  pyodide.FS.mkdirTree(LEARNER_DIR);
+  const path = `${LEARNER_DIR}/${key.replace(/[^a-z0-9-]/g, "_")}.py`;
+  pyodide.FS.writeFile(path, code);
+  return path;
+}
+
 // The files whose bytes the progress bar counts, by URL: what loadPyodide()
 // fetches itself (the WebAssembly and the standard library) and the archives.
 function countedFiles(runtime) {
@@ -133,7 +143,10 @@ if (inWorker()) {
       } else if (data.type === "run") {
         const runtime = await started;
         output.length = 0;
-        const exitCode = runtime.run(data.module, (result) => post({ type: "result", result }));
+        // An exercise's run: the learner's code goes into a file of this
+        // worker's own file system, which the checks import (never the server).
+        const exerciseCode = data.code === undefined ? undefined : writeLearnerCode(runtime.pyodide, data.key, data.code);
+        const exitCode = runtime.run(data.module, (result) => post({ type: "result", result }), exerciseCode);
         post({ type: "done", exitCode, output: output.join("\n") });
       }
     } catch (error) {

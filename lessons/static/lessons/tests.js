@@ -14,9 +14,6 @@
   const testModule = panel.dataset.module;
   const runButton = panel.querySelector("[data-run-tests]");
   const stopButton = panel.querySelector("[data-stop-tests]");
-  const progress = panel.querySelector("[data-test-progress]");
-  const progressBar = progress.querySelector("progress");
-  const phaseText = panel.querySelector("[data-test-phase]");
   const results = document.getElementById("browser-test-run");
   const runTemplate = document.getElementById("browser-test-run-template");
   const outcomeTemplate = document.getElementById("test-outcome-template");
@@ -36,10 +33,15 @@
     collect: { label: "Collecting the tests", from: 90, to: 100 },
   };
 
+  // --- The page's one Python, shared with the exercises (exercises.mjs) ---
+  // One run at a time: a client starts a run with python.run(client), and
+  // gets its phases, results and end through the client's methods
+  // (runView(...).client() below makes one).
   let worker = null;
   let ready = false;
-  let run = null; // the run on screen while it is going: its elements and counts
+  let client = null; // the run in progress: {message, onProgress, onResult, onDone, onFailed}
   let timer = null;
+  const readyListeners = [];
 
   function megabytes(bytes) {
     return (bytes / MB).toFixed(1);
@@ -58,12 +60,7 @@
     }
   }
 
-  function showPhase(name, loaded, total) {
-    notePhase(name, loaded, total);
-    showProgress();
-  }
-
-  function showProgress() {
+  function progressNow() {
     // (Once Django loads, every file is in, whatever was counted.)
     const downloading = !downloaded || downloaded.loaded < downloaded.total;
     const shown = !latestPhase || (latestPhase === "python" && downloading) ? "download" : latestPhase;
@@ -75,9 +72,11 @@
       share = bytes.loaded / bytes.total;
       label = phase.label + ": " + megabytes(bytes.loaded) + " of " + megabytes(bytes.total) + " MB";
     }
-    progress.hidden = false;
-    progressBar.value = Math.round(phase.from + (phase.to - phase.from) * share);
-    phaseText.textContent = label;
+    return { label: label, value: Math.round(phase.from + (phase.to - phase.from) * share) };
+  }
+
+  function showProgress() {
+    if (client) client.onProgress(progressNow());
   }
 
   function startWorker() {
@@ -109,71 +108,208 @@
     if (message.type === "phase") {
       // Remembered while nobody is waiting, shown once the learner presses.
       notePhase(message.phase, message.loaded, message.total);
-      if (run) showProgress();
+      showProgress();
     } else if (message.type === "ready") {
       ready = true;
       panel.dataset.runtime = "ready"; // for tests and the benchmark
-      if (run && !run.sent) send();
+      if (client && !client.sent) send();
+      readyListeners.forEach(function (listener) { listener(); });
     } else if (message.type === "result") {
-      if (run) addResult(message.result);
+      if (client) client.onResult(message.result);
     } else if (message.type === "done") {
-      if (run) finish(message);
+      if (client) finishRun(function (ended) { ended.onDone(message); });
     } else if (message.type === "failed") {
       crashed("The tests could not run: " + message.message, message.output);
     }
   }
 
   function send() {
-    run.sent = true;
-    showPhase("collect");
-    worker.postMessage({ type: "run", module: testModule });
+    client.sent = true;
+    notePhase("collect");
+    showProgress();
+    worker.postMessage(Object.assign({ type: "run" }, client.message));
     // The time limit counts from here: downloading on a slow line is not the
     // tests' fault, an endless loop in one is.
     timer = window.setTimeout(function () {
-      end("timed_out", "Time limit reached", "Stopped after " + runtime.timeLimit + " s, the time limit for one run. A test or a receiver may loop for ever.");
+      finishRun(function (ended) {
+        ended.onFailed("timed_out", "Time limit reached", "Stopped after " + runtime.timeLimit + " s, the time limit for one run. A test or a receiver may loop for ever.");
+      });
       replaceWorker();
     }, runtime.timeLimit * 1000);
   }
 
-  function part(name) {
-    return run.element.querySelector("[data-run-" + name + "]");
+  // The run is over: forget it before telling its client, who may start another.
+  function finishRun(tell) {
+    window.clearTimeout(timer);
+    const ended = client;
+    client = null;
+    if (ended) tell(ended);
   }
 
-  function begin() {
-    const element = runTemplate.content.firstElementChild.cloneNode(true);
-    results.replaceChildren(element);
-    run = { element: element, counts: {}, total: 0, elsewhere: 0, sent: false };
-    updateCounts();
-    announcer.textContent = "Running the tests in your browser…";
+  // The worker is gone or broken: the next press starts a new one. A failure
+  // while Python starts before any press waits for that press to show.
+  function crashed(text, output) {
+    worker.terminate();
+    worker = null;
+    ready = false;
+    delete panel.dataset.runtime;
+    finishRun(function (ended) {
+      ended.onFailed("error", "Could not run", text + " " + ended.fallback, output);
+    });
   }
 
-  function addResult(result) {
-    progress.hidden = true;
-    if (result.outcome === "not-in-browser") {
-      run.elsewhere += 1;
-      const item = outcomeItem(result.name, "not in the browser", "○");
-      const reason = document.createElement("span");
-      reason.className = "test-run__reason";
-      reason.textContent = result.message;
-      item.append(reason);
-      part("elsewhere-list").append(item);
-      part("elsewhere-count").textContent = run.elsewhere + " test" + (run.elsewhere === 1 ? "" : "s");
-      part("elsewhere").hidden = false;
-      return;
+  const python = {
+    runtime: runtime,
+    start: startWorker,
+    busy: function () { return client !== null; },
+    whenReady: function (listener) {
+      if (ready) listener();
+      else readyListeners.push(listener);
+    },
+    // false when another run is going (one Python, one run at a time).
+    run: function (newClient) {
+      if (client) return false;
+      if (typeof WebAssembly !== "object") {
+        newClient.onFailed("error", "Could not run", "This browser cannot run WebAssembly (or it is turned off), so Python cannot run in this page. " + newClient.fallback);
+        return true;
+      }
+      try {
+        window.localStorage.setItem(USED_KEY, "1");
+      } catch (error) {
+        // Storage may be off; the runtime then simply starts on the press.
+      }
+      client = Object.assign({ sent: false }, newClient);
+      startWorker();
+      if (ready) {
+        send();
+      } else {
+        showProgress();
+      }
+      return true;
+    },
+    stop: function () {
+      finishRun(function (ended) {
+        ended.onFailed("stopped", "Stopped", "You stopped the run. " + ended.again);
+      });
+      replaceWorker();
+    },
+  };
+  window.lessonPython = python;
+
+  // --- A run on screen: results as they arrive, in the server's markup -----
+  // The lesson's tests and each exercise show their runs alike: a view over
+  // an element holding [data-test-progress], a results container and an
+  // announcer; `finished(status)` runs when the run has ended.
+  function runView(root, results, finished) {
+    const progress = root.querySelector("[data-test-progress]");
+    const progressBar = progress.querySelector("progress");
+    const phaseText = progress.querySelector("[data-test-phase]");
+    const announcer = root.querySelector("[data-run-announce]");
+    let run = null; // the run on screen while it is going: its element and counts
+
+    function part(name) {
+      return run.element.querySelector("[data-run-" + name + "]");
     }
-    run.total += 1;
-    run.counts[result.outcome] = (run.counts[result.outcome] || 0) + 1;
-    const mark = result.outcome === "passed" ? "✓" : result.outcome === "skipped" ? "–" : "✗";
-    const item = outcomeItem(result.name, result.outcome, mark);
-    if (result.message) {
-      const message = document.createElement("pre");
-      message.className = "test-run__message scroll-box";
-      message.tabIndex = 0;
-      message.textContent = result.message;
-      item.append(message);
+
+    function begin(announcement) {
+      const element = runTemplate.content.firstElementChild.cloneNode(true);
+      results.replaceChildren(element);
+      run = { element: element, counts: {}, total: 0, elsewhere: 0 };
+      updateCounts();
+      announcer.textContent = announcement;
     }
-    part("results").append(item);
-    updateCounts();
+
+    function showProgress(shown) {
+      progress.hidden = false;
+      progressBar.value = shown.value;
+      phaseText.textContent = shown.label;
+    }
+
+    function addResult(result) {
+      progress.hidden = true;
+      if (result.outcome === "not-in-browser") {
+        run.elsewhere += 1;
+        const item = outcomeItem(result.name, "not in the browser", "○");
+        const reason = document.createElement("span");
+        reason.className = "test-run__reason";
+        reason.textContent = result.message;
+        item.append(reason);
+        part("elsewhere-list").append(item);
+        part("elsewhere-count").textContent = run.elsewhere + " test" + (run.elsewhere === 1 ? "" : "s");
+        part("elsewhere").hidden = false;
+        return;
+      }
+      run.total += 1;
+      run.counts[result.outcome] = (run.counts[result.outcome] || 0) + 1;
+      const mark = result.outcome === "passed" ? "✓" : result.outcome === "skipped" ? "–" : "✗";
+      const item = outcomeItem(result.name, result.outcome, mark);
+      if (result.message) {
+        const message = document.createElement("pre");
+        message.className = "test-run__message scroll-box";
+        message.tabIndex = 0;
+        message.textContent = result.message;
+        item.append(message);
+      }
+      part("results").append(item);
+      updateCounts();
+    }
+
+    function tally() {
+      return ["failed", "error", "passed", "skipped"]
+        .filter(function (outcome) { return run.counts[outcome]; })
+        .map(function (outcome) { return run.counts[outcome] + " " + outcome; })
+        .join(", ");
+    }
+
+    function updateCounts(done) {
+      const tests = run.total + " test" + (run.total === 1 ? "" : "s");
+      part("counts").textContent = done ? tests + (run.total ? ": " + tally() : "") : tests + " so far";
+    }
+
+    function end(status, statusText, problem, output) {
+      if (!run) return;
+      const element = run.element;
+      element.dataset.status = status;
+      const statusLine = element.querySelector(".test-run__status");
+      statusLine.className = "test-run__status test-run__status--" + status;
+      part("status").textContent = statusText;
+      updateCounts(true);
+      if (problem) {
+        part("problem-text").textContent = problem;
+        if (output) {
+          part("output").textContent = output;
+          part("output").hidden = false;
+        }
+        part("problem").hidden = false;
+      }
+      announcer.textContent = statusText + ": " + part("counts").textContent + (problem ? ". " + problem : "");
+      progress.hidden = true;
+      run = null;
+      finished(status);
+    }
+
+    // pytest's exit codes: 0 all passed, 1 some failed, 5 nothing collected
+    // (every test of the lesson needs the server).
+    function done(message) {
+      if (message.exitCode === 0 || (message.exitCode === 5 && run.elsewhere)) {
+        end("passed", "Passed");
+      } else if (message.exitCode === 1) {
+        end("failed", "Failed");
+      } else {
+        end("error", "Could not run", "pytest stopped before the tests ran (exit code " + message.exitCode + "). Its last lines:", message.output);
+      }
+    }
+
+    return {
+      begin: begin,
+      running: function () { return run !== null; },
+      // The client python.run() takes, for `message`: `fallback` says how
+      // to run it without the browser, `again` how to run it again.
+      client: function (message, fallback, again) {
+        return { message: message, fallback: fallback, again: again, onProgress: showProgress, onResult: addResult, onDone: done, onFailed: end };
+      },
+      end: end,
+    };
   }
 
   function outcomeItem(name, outcome, mark) {
@@ -185,96 +321,36 @@
     return item;
   }
 
-  function tally() {
-    return ["failed", "error", "passed", "skipped"]
-      .filter(function (outcome) { return run.counts[outcome]; })
-      .map(function (outcome) { return run.counts[outcome] + " " + outcome; })
-      .join(", ");
-  }
+  python.runView = runView;
 
-  function updateCounts(finished) {
-    const tests = run.total + " test" + (run.total === 1 ? "" : "s");
-    part("counts").textContent = finished ? tests + (run.total ? ": " + tally() : "") : tests + " so far";
-  }
-
-  function end(status, statusText, problem, output) {
-    if (!run) return;
-    window.clearTimeout(timer);
-    const element = run.element;
-    element.dataset.status = status;
-    const statusLine = element.querySelector(".test-run__status");
-    statusLine.className = "test-run__status test-run__status--" + status;
-    part("status").textContent = statusText;
-    updateCounts(true);
-    if (problem) {
-      part("problem-text").textContent = problem;
-      if (output) {
-        part("output").textContent = output;
-        part("output").hidden = false;
-      }
-      part("problem").hidden = false;
-    }
-    announcer.textContent = statusText + ": " + part("counts").textContent + (problem ? ". " + problem : "");
-    progress.hidden = true;
+  // --- "Run these tests": the lesson's own test module ---------------------
+  const view = runView(panel, results, function () {
     stopButton.hidden = true;
     runButton.removeAttribute("aria-disabled");
     // The Stop button is gone; focus must not fall back to the page.
     if (document.activeElement === stopButton || document.activeElement === document.body) {
       runButton.focus();
     }
-    run = null;
-  }
-
-  function finish(message) {
-    // pytest's exit codes: 0 all passed, 1 some failed, 5 nothing collected
-    // (every test of the lesson needs the server).
-    if (message.exitCode === 0 || (message.exitCode === 5 && run.elsewhere)) {
-      end("passed", "Passed");
-    } else if (message.exitCode === 1) {
-      end("failed", "Failed");
-    } else {
-      end("error", "Could not run", "pytest stopped before the tests ran (exit code " + message.exitCode + "). Its last lines:", message.output);
-    }
-  }
-
-  // The worker is gone or broken: the next press starts a new one. A failure
-  // while Python starts before any press waits for that press to show.
-  function crashed(text, output) {
-    worker.terminate();
-    worker = null;
-    ready = false;
-    delete panel.dataset.runtime;
-    if (run) end("error", "Could not run", text + " From a shell: " + shellCommand, output);
-  }
+  });
 
   function press() {
-    if (run) return; // already running: Stop is the way out
-    if (typeof WebAssembly !== "object") {
-      begin();
-      end("error", "Could not run", "This browser cannot run WebAssembly (or it is turned off), so Python cannot run in this page. From a shell in the project folder: " + shellCommand);
+    if (view.running()) return; // already running: Stop is the way out
+    if (python.busy()) {
+      announcer.textContent = "An exercise's checks are running; press again once they have finished.";
       return;
     }
-    try {
-      window.localStorage.setItem(USED_KEY, "1");
-    } catch (error) {
-      // Storage may be off; the runtime then simply starts on the press.
-    }
-    begin();
+    view.begin("Running the tests in your browser…");
     runButton.setAttribute("aria-disabled", "true");
     stopButton.hidden = false;
-    startWorker();
-    if (ready) {
-      send();
-    } else {
-      showProgress();
-    }
+    python.run(view.client(
+      { module: testModule },
+      "From a shell in the project folder: " + shellCommand,
+      "Press “Run these tests” to run them again.",
+    ));
   }
 
   runButton.addEventListener("click", press);
-  stopButton.addEventListener("click", function () {
-    end("stopped", "Stopped", "You stopped the run. Press “Run these tests” to run them again.");
-    replaceWorker();
-  });
+  stopButton.addEventListener("click", python.stop);
 
   // Start Python before the press when the learner is about to ask for it.
   runButton.addEventListener("pointerenter", startWorker, { once: true });

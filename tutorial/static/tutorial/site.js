@@ -348,6 +348,52 @@
     });
   });
 
+  // --- Solved exercises, kept in this browser ----------------------------
+  // exercises.mjs adds an exercise's key ("lesson/exercise") to this list
+  // once its checks pass. Lessons list their exercises' keys
+  // (data-exercises); those with every exercise solved are marked
+  // (data-solved), and the index counts the solved ones.
+  var SOLVED_KEY = "exercises-solved";
+
+  function solvedExercises() {
+    try {
+      var stored = JSON.parse(window.localStorage.getItem(SOLVED_KEY) || "[]");
+      return Array.isArray(stored) ? stored : [];
+    } catch (error) {
+      return [];
+    }
+  }
+
+  function showSolvedMarks() {
+    var solved = solvedExercises();
+    var total = 0;
+    var count = 0;
+    document.querySelectorAll("[data-exercises]").forEach(function (item) {
+      var keys = item.dataset.exercises.split(" ").filter(Boolean);
+      var done = keys.filter(function (key) { return solved.indexOf(key) !== -1; }).length;
+      total += keys.length;
+      count += done;
+      if (keys.length && done === keys.length) {
+        item.dataset.solved = "";
+      } else {
+        delete item.dataset.solved;
+      }
+      var label = item.querySelector("[data-solved-label]");
+      if (label) {
+        label.textContent = done ? done + " of " + keys.length + " exercise" + (keys.length === 1 ? "" : "s") + " solved" : "";
+      }
+    });
+    var progress = document.querySelector("[data-solved-progress]");
+    if (progress) {
+      progress.hidden = count === 0;
+      progress.querySelector("[data-solved-count]").textContent = String(count);
+      progress.querySelector("[data-exercise-count]").textContent = String(total);
+    }
+  }
+
+  showSolvedMarks();
+  document.addEventListener("exercise-solved", showSolvedMarks);
+
   // Everything above is wired up; browser tests wait for this mark.
   root.dataset.enhanced = "";
 })();

@@ -1,0 +1,195 @@
+// A lesson's exercises (lessons/templates/lessons/exercises.html): an editor
+// per exercise, its checks run on the page's one Python (tests.js:
+// window.lessonPython), hints one at a time, the solution after a
+// confirmation, and "Reset to the starter". The learner's code and what they
+// solved stay in this browser (localStorage); nothing of it is sent anywhere.
+const python = window.lessonPython;
+const editorScript = document.querySelector("script[data-editor-url]");
+const CODE_KEY = "exercise-code:"; // + the exercise's key: the learner's code
+const SOLVED_KEY = "exercises-solved"; // the keys of the solved exercises, a JSON list
+// A line of the learner's code in pytest's report: the fixture's own
+// message ("did not run: line 3: ...") or a traceback's "<file>.py:3:".
+const LINE_PATTERNS = [/did not run: line (\d+)/, /\/learner\/[^\s:]+\.py:(\d+)/];
+
+function stored(key) {
+  try {
+    return window.localStorage.getItem(key);
+  } catch (error) {
+    return null; // storage off: the code simply is not kept
+  }
+}
+
+function store(key, value) {
+  try {
+    if (value === null) window.localStorage.removeItem(key);
+    else window.localStorage.setItem(key, value);
+  } catch (error) {
+    // Not kept; the exercise still works.
+  }
+}
+
+function solvedKeys() {
+  try {
+    const keys = JSON.parse(stored(SOLVED_KEY) || "[]");
+    return Array.isArray(keys) ? keys : [];
+  } catch (error) {
+    return [];
+  }
+}
+
+function markSolved(key) {
+  const keys = solvedKeys().filter((solved) => solved !== key);
+  store(SOLVED_KEY, JSON.stringify([...keys, key]));
+  // site.js shows the marks in the lessons' list.
+  document.dispatchEvent(new CustomEvent("exercise-solved", { detail: { key } }));
+}
+
+function lineIn(message) {
+  for (const pattern of LINE_PATTERNS) {
+    const found = pattern.exec(message || "");
+    if (found) return Number(found[1]);
+  }
+  return null;
+}
+
+function setUp(article, createEditor) {
+  const key = article.dataset.exercise;
+  const checks = article.dataset.checks;
+  const textarea = article.querySelector("[data-starter]");
+  const starter = textarea.value;
+  const label = article.querySelector(".exercise__label");
+  const help = article.querySelector(".exercise__help");
+  const runButton = article.querySelector("[data-exercise-run]");
+  const stopButton = article.querySelector("[data-exercise-stop]");
+  const hintButton = article.querySelector("[data-exercise-hint]");
+  const solutionButton = article.querySelector("[data-exercise-solution]");
+  const resetButton = article.querySelector("[data-exercise-reset]");
+  const hints = Array.from(article.querySelectorAll("[data-hint]"));
+  const solution = article.querySelector("[data-solution]");
+  const result = article.querySelector("[data-exercise-result]");
+  const announcer = article.querySelector("[data-run-announce]");
+  const title = article.querySelector(".exercise__title").textContent;
+
+  const editor = createEditor({
+    parent: textarea.parentElement,
+    doc: stored(CODE_KEY + key) ?? starter,
+    label: "Your code: " + title,
+    help: help.textContent,
+    // Kept at every change (a few kilobytes at most), so a reload or a
+    // closed tab never loses the last keystrokes.
+    onChange(text) {
+      store(CODE_KEY + key, text === starter ? null : text);
+    },
+  });
+  article.exerciseEditor = editor; // what the browser tests read the code from
+  textarea.remove();
+  label.removeAttribute("for"); // its control is the editor now
+  label.addEventListener("click", () => editor.focus());
+
+  if (solvedKeys().includes(key)) article.dataset.solved = "";
+
+  // Hints: one at a time, easiest first.
+  let hintsShown = 0;
+  hints.forEach((hint) => { hint.hidden = true; });
+  function labelHintButton() {
+    if (hintsShown === hints.length) {
+      hintButton.textContent = "All hints shown";
+      hintButton.setAttribute("aria-disabled", "true");
+    } else {
+      hintButton.textContent = `Show hint ${hintsShown + 1} of ${hints.length}`;
+    }
+  }
+  labelHintButton();
+  hintButton.addEventListener("click", () => {
+    if (hintsShown === hints.length) return;
+    const hint = hints[hintsShown];
+    hint.hidden = false;
+    hintsShown += 1;
+    labelHintButton();
+    hint.focus();
+  });
+
+  solutionButton.addEventListener("click", () => {
+    if (!solution.hidden) {
+      solution.focus();
+      return;
+    }
+    const sure = window.confirm(
+      "Show the reference solution? Working it out teaches more: the hints help one step at a time.",
+    );
+    if (!sure) return;
+    solution.hidden = false;
+    solutionButton.textContent = "Solution shown below";
+    solution.focus();
+  });
+
+  resetButton.addEventListener("click", () => {
+    if (editor.text === starter) {
+      editor.focus();
+      return;
+    }
+    if (!window.confirm("Replace your code with the starter? Your changes to this exercise will be lost.")) return;
+    editor.text = starter;
+    store(CODE_KEY + key, null);
+    announcer.textContent = "Your code is the starter again.";
+    editor.focus();
+  });
+
+  const view = python.runView(article, result, (status) => {
+    stopButton.hidden = true;
+    runButton.removeAttribute("aria-disabled");
+    if (status === "passed") {
+      article.dataset.solved = "";
+      markSolved(key);
+      announcer.textContent = "Every check passed: exercise solved.";
+    }
+    addLineLinks();
+    if (document.activeElement === stopButton || document.activeElement === document.body) {
+      runButton.focus();
+    }
+  });
+
+  // A failure that names a line of the learner's code gets a button to it.
+  function addLineLinks() {
+    result.querySelectorAll(".test-run__item").forEach((item) => {
+      const message = item.querySelector(".test-run__message");
+      const line = lineIn(message && message.textContent);
+      if (line === null || item.querySelector("[data-go-to-line]")) return;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "button button--quiet button--small";
+      button.dataset.goToLine = String(line);
+      button.textContent = `Show line ${line} in the editor`;
+      button.addEventListener("click", () => editor.selectLine(line));
+      item.append(button);
+    });
+  }
+
+  runButton.addEventListener("click", () => {
+    if (view.running()) return;
+    if (python.busy()) {
+      announcer.textContent = "Other tests are running on this page; press again once they have finished.";
+      return;
+    }
+    view.begin("Running the checks in your browser…");
+    runButton.setAttribute("aria-disabled", "true");
+    stopButton.hidden = false;
+    python.run(
+      view.client(
+        { module: checks, code: editor.text, key },
+        "Your code is kept in this browser: try again in one that runs WebAssembly.",
+        "Press “Run the checks” to run them again.",
+      ),
+    );
+  });
+  stopButton.addEventListener("click", () => python.stop());
+  // Python starts when the learner is about to need it.
+  runButton.addEventListener("pointerenter", python.start, { once: true });
+  runButton.addEventListener("focus", python.start, { once: true });
+}
+
+if (python && editorScript) {
+  const { createEditor } = await import(editorScript.dataset.editorUrl);
+  document.querySelectorAll("[data-exercise]").forEach((article) => setUp(article, createEditor));
+  document.documentElement.dataset.exercisesReady = ""; // for the browser tests
+}
