@@ -70,15 +70,19 @@ def test_the_playground_links_back_to_the_try_it_steps(client, slug):
     assert '<aside id="lesson-playground" ' in html
 
 
-def test_side_navigation_has_a_read_mark_for_screen_readers_on_every_lesson(client):
+def test_side_navigation_has_read_and_solved_marks_for_screen_readers_on_every_lesson(client):
     html = client.get(f"/lessons/{SLUGS[0]}/").content.decode()
 
     marks = re.findall(
-        r'<li data-lesson="([^"]+)"><a [^>]+>[^<]+<span class="lesson-nav__read">, read</span>'
-        r"</a></li>",
+        r'<li data-lesson="([^"]+)" data-exercises="([^"]+)"><a [^>]+>[^<]+'
+        r'<span class="lesson-nav__read">, read</span>'
+        r'<span class="lesson-nav__solved">, exercises solved</span></a></li>',
         html,
     )
-    assert marks == SLUGS
+    assert [slug for slug, _exercises in marks] == SLUGS
+    exercises = dict(marks)
+    assert exercises["pre-save"] == "pre-save/price-drop pre-save/update-fields"
+    assert exercises["signals-101"] == "signals-101/count-new-products"
 
 
 def test_unknown_slug_gets_the_site_styled_404(client):
