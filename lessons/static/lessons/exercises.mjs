@@ -104,6 +104,7 @@ function setUp(article, createEditor) {
     if (hintsShown === hints.length) return;
     const hint = hints[hintsShown];
     hint.hidden = false;
+    document.dispatchEvent(new Event("content-shown"));
     hintsShown += 1;
     labelHintButton();
     hint.focus();
@@ -119,6 +120,8 @@ function setUp(article, createEditor) {
     );
     if (!sure) return;
     solution.hidden = false;
+    // site.js makes its code a tab stop if it scrolls sideways.
+    document.dispatchEvent(new Event("content-shown"));
     solutionButton.textContent = "Solution shown below";
     solution.focus();
   });

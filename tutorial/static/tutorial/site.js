@@ -146,6 +146,8 @@
   }
 
   markSidewaysScrolling();
+  // Content shown later (an exercise's hints and solution) is measured then.
+  document.addEventListener("content-shown", markSidewaysScrolling);
   var sidewaysFrame = 0;
   window.addEventListener("resize", function () {
     window.cancelAnimationFrame(sidewaysFrame);
