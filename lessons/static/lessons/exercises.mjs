@@ -52,23 +52,23 @@ function lineIn(message) {
   return null;
 }
 
-function setUp(article, createEditor) {
-  const key = article.dataset.exercise;
-  const checks = article.dataset.checks;
-  const textarea = article.querySelector("[data-starter]");
+function setUp(exercise, createEditor) {
+  const key = exercise.dataset.exercise;
+  const checks = exercise.dataset.checks;
+  const textarea = exercise.querySelector("[data-starter]");
   const starter = textarea.value;
-  const label = article.querySelector(".exercise__label");
-  const help = article.querySelector(".exercise__help");
-  const runButton = article.querySelector("[data-exercise-run]");
-  const stopButton = article.querySelector("[data-exercise-stop]");
-  const hintButton = article.querySelector("[data-exercise-hint]");
-  const solutionButton = article.querySelector("[data-exercise-solution]");
-  const resetButton = article.querySelector("[data-exercise-reset]");
-  const hints = Array.from(article.querySelectorAll("[data-hint]"));
-  const solution = article.querySelector("[data-solution]");
-  const result = article.querySelector("[data-exercise-result]");
-  const announcer = article.querySelector("[data-run-announce]");
-  const title = article.querySelector(".exercise__title").textContent;
+  const label = exercise.querySelector(".exercise__label");
+  const help = exercise.querySelector(".exercise__help");
+  const runButton = exercise.querySelector("[data-exercise-run]");
+  const stopButton = exercise.querySelector("[data-exercise-stop]");
+  const hintButton = exercise.querySelector("[data-exercise-hint]");
+  const solutionButton = exercise.querySelector("[data-exercise-solution]");
+  const resetButton = exercise.querySelector("[data-exercise-reset]");
+  const hints = Array.from(exercise.querySelectorAll("[data-hint]"));
+  const solution = exercise.querySelector("[data-solution]");
+  const result = exercise.querySelector("[data-exercise-result]");
+  const announcer = exercise.querySelector("[data-run-announce]");
+  const title = exercise.querySelector(".exercise__title").textContent;
 
   const editor = createEditor({
     parent: textarea.parentElement,
@@ -81,12 +81,12 @@ function setUp(article, createEditor) {
       store(CODE_KEY + key, text === starter ? null : text);
     },
   });
-  article.exerciseEditor = editor; // what the browser tests read the code from
+  exercise.exerciseEditor = editor; // what the browser tests read the code from
   textarea.remove();
   label.removeAttribute("for"); // its control is the editor now
   label.addEventListener("click", () => editor.focus());
 
-  if (solvedKeys().includes(key)) article.dataset.solved = "";
+  if (solvedKeys().includes(key)) exercise.dataset.solved = "";
 
   // Hints: one at a time, easiest first.
   let hintsShown = 0;
@@ -138,11 +138,11 @@ function setUp(article, createEditor) {
     editor.focus();
   });
 
-  const view = python.runView(article, result, (status) => {
+  const view = python.runView(exercise, result, (status) => {
     stopButton.hidden = true;
     runButton.removeAttribute("aria-disabled");
     if (status === "passed") {
-      article.dataset.solved = "";
+      exercise.dataset.solved = "";
       markSolved(key);
       announcer.textContent = "Every check passed: exercise solved.";
     }
@@ -193,6 +193,6 @@ function setUp(article, createEditor) {
 
 if (python && editorScript) {
   const { createEditor } = await import(editorScript.dataset.editorUrl);
-  document.querySelectorAll("[data-exercise]").forEach((article) => setUp(article, createEditor));
+  document.querySelectorAll("[data-exercise]").forEach((exercise) => setUp(exercise, createEditor));
   document.documentElement.dataset.exercisesReady = ""; // for the browser tests
 }
