@@ -172,7 +172,9 @@ def test_a_failing_test_shows_pytests_own_message(page: Page, served):
     expect_finished(page, "failed")
     expect(page.locator(".test-run__status")).to_have_text("Failed 2 tests: 1 failed, 1 passed")
     # A screen reader hears the end of the run once, not each result.
-    expect(page.locator("[data-run-announce]")).to_have_text("Failed: 2 tests: 1 failed, 1 passed")
+    expect(page.locator("[data-browser-tests] [data-run-announce]")).to_have_text(
+        "Failed: 2 tests: 1 failed, 1 passed"
+    )
     expect(page.locator(".test-run__name")).to_have_text(["test_passes", "test_fails"])
     message = page.locator(".test-run__item--failed .test-run__message")
     expect(message).to_contain_text("assert [1, 2] == [2, 1]")
@@ -196,7 +198,7 @@ def test_stop_and_the_time_limit_end_a_run_that_never_ends(page: Page, served):
 
     press_run(page)
     stop = page.get_by_role("button", name="Stop")
-    expect(page.locator("[data-test-phase]")).to_have_text(
+    expect(page.locator("[data-browser-tests] [data-test-phase]")).to_have_text(
         "Collecting the tests…", timeout=RUN_TIMEOUT
     )
     stop.click()
