@@ -81,6 +81,7 @@ function setUp(exercise, createEditor) {
       store(CODE_KEY + key, text === starter ? null : text);
     },
   });
+  exercise.querySelectorAll("[data-needs-script]").forEach((element) => { element.hidden = false; });
   exercise.exerciseEditor = editor; // what the browser tests read the code from
   textarea.remove();
   label.removeAttribute("for"); // its control is the editor now
