@@ -36,7 +36,24 @@ def code_stays_in_the_browser(page: Page, served):
 
 def open_exercises(page: Page, served, lesson: str) -> None:
     page.goto(f"{served.url}/lessons/{lesson}/")
+    page.locator(".exercises").scroll_into_view_if_needed()
     expect(page.locator("html")).to_have_attribute("data-exercises-ready", "", timeout=30_000)
+
+
+def test_the_editor_loads_only_once_the_exercises_come_near(page: Page, served):
+    editors = []
+    page.on("request", lambda request: "/lessons/editor" in request.url and editors.append(1))
+    page.goto(f"{served.url}/lessons/signals-101/")
+    expect(page.locator("html")).to_have_attribute("data-enhanced", "")
+
+    assert editors == []
+    expect(page.locator("#exercise-count-new-products textarea")).to_have_count(1)
+
+    open_exercises(page, served, "signals-101")
+
+    assert editors == [1]
+    expect(page.locator("#exercise-count-new-products textarea")).to_have_count(0)
+    expect(page.locator("#exercise-count-new-products .cm-content")).to_be_visible()
 
 
 def paste(page: Page, code: str) -> None:
@@ -147,16 +164,14 @@ def test_hints_one_at_a_time_the_solution_after_a_yes_and_the_code_kept(page: Pa
     expect(solution).to_contain_text("def warn_low_stock")
 
     type_code(page, exercise, "warnings = []  # mine\n")
-    page.reload()
-    expect(page.locator("html")).to_have_attribute("data-exercises-ready", "", timeout=30_000)
+    open_exercises(page, served, "post-save")
     assert editor_text(exercise) == "warnings = []  # mine\n"
 
     page.once("dialog", lambda dialog: dialog.accept())
     exercise.get_by_role("button", name="Reset to the starter").click()
     assert editor_text(exercise) == starter
     expect(exercise.locator(".cm-content")).to_be_focused()
-    page.reload()
-    expect(page.locator("html")).to_have_attribute("data-exercises-ready", "", timeout=30_000)
+    open_exercises(page, served, "post-save")
     assert editor_text(exercise) == starter
 
 

@@ -70,6 +70,8 @@ function setUp(exercise, createEditor) {
   const announcer = exercise.querySelector("[data-run-announce]");
   const title = exercise.querySelector(".exercise__title").textContent;
 
+  // The starter's box may have the focus when the editor replaces it.
+  const hadFocus = document.activeElement === textarea;
   const editor = createEditor({
     parent: textarea.parentElement,
     doc: stored(CODE_KEY + key) ?? starter,
@@ -84,6 +86,7 @@ function setUp(exercise, createEditor) {
   exercise.querySelectorAll("[data-needs-script]").forEach((element) => { element.hidden = false; });
   exercise.exerciseEditor = editor; // what the browser tests read the code from
   textarea.remove();
+  if (hadFocus) editor.focus();
   label.removeAttribute("for"); // its control is the editor now
   label.addEventListener("click", () => editor.focus());
 
@@ -192,8 +195,27 @@ function setUp(exercise, createEditor) {
   runButton.addEventListener("focus", python.start, { once: true });
 }
 
-if (python && editorScript) {
-  const { createEditor } = await import(editorScript.dataset.editorUrl);
-  document.querySelectorAll("[data-exercise]").forEach((exercise) => setUp(exercise, createEditor));
-  document.documentElement.dataset.exercisesReady = ""; // for the browser tests
+// The editor (about 130 KB) loads when the exercises come near the screen,
+// or when the keyboard reaches one: a reader who stops before them, or who
+// only runs the lesson's tests, never downloads it.
+const section = document.querySelector(".exercises");
+if (python && editorScript && section) {
+  let loading = null;
+  const load = () => {
+    loading ??= import(editorScript.dataset.editorUrl).then(({ createEditor }) => {
+      section.querySelectorAll("[data-exercise]").forEach((exercise) => setUp(exercise, createEditor));
+      document.documentElement.dataset.exercisesReady = ""; // for the browser tests
+    });
+  };
+  const nearby = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) {
+        nearby.disconnect();
+        load();
+      }
+    },
+    { rootMargin: "600px 0px" },
+  );
+  nearby.observe(section);
+  section.addEventListener("focusin", load, { once: true });
 }
