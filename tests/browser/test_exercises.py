@@ -36,11 +36,11 @@ def code_stays_in_the_browser(page: Page, served):
 
 def open_exercises(page: Page, served, lesson: str) -> None:
     page.goto(f"{served.url}/lessons/{lesson}/")
-    page.locator(".exercises").scroll_into_view_if_needed()
+    page.locator(".exercise").first.hover()
     expect(page.locator("html")).to_have_attribute("data-exercises-ready", "", timeout=30_000)
 
 
-def test_the_editor_loads_only_once_the_exercises_come_near(page: Page, served):
+def test_the_editor_loads_once_the_learner_reaches_for_an_exercise(page: Page, served):
     editors = []
     page.on("request", lambda request: "/lessons/editor" in request.url and editors.append(1))
     page.goto(f"{served.url}/lessons/signals-101/")

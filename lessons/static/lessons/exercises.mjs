@@ -195,9 +195,10 @@ function setUp(exercise, createEditor) {
   runButton.addEventListener("focus", python.start, { once: true });
 }
 
-// The editor (about 130 KB) loads when the exercises come near the screen,
-// or when the keyboard reaches one: a reader who stops before them, or who
-// only runs the lesson's tests, never downloads it.
+// The editor (about 130 KB) loads when the learner reaches for an exercise:
+// the pointer over one, or the keyboard in one. Until then each starter
+// reads in a plain box, and a reader who only runs the lesson's tests never
+// downloads the editor.
 const section = document.querySelector(".exercises");
 if (python && editorScript && section) {
   let loading = null;
@@ -207,15 +208,8 @@ if (python && editorScript && section) {
       document.documentElement.dataset.exercisesReady = ""; // for the browser tests
     });
   };
-  const nearby = new IntersectionObserver(
-    (entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) {
-        nearby.disconnect();
-        load();
-      }
-    },
-    { rootMargin: "600px 0px" },
-  );
-  nearby.observe(section);
-  section.addEventListener("focusin", load, { once: true });
+  section.querySelectorAll("[data-exercise]").forEach((exercise) => {
+    exercise.addEventListener("pointerenter", load, { once: true });
+    exercise.addEventListener("focusin", load, { once: true });
+  });
 }
