@@ -108,6 +108,7 @@ function setUp(exercise, createEditor) {
     if (hintsShown === hints.length) return;
     const hint = hints[hintsShown];
     hint.hidden = false;
+    hint.dataset.shown = "";
     document.dispatchEvent(new Event("content-shown"));
     hintsShown += 1;
     labelHintButton();
@@ -201,6 +202,8 @@ function setUp(exercise, createEditor) {
 // downloads the editor.
 const section = document.querySelector(".exercises");
 if (python && editorScript && section) {
+  // Hints now wait for their button (site.css).
+  document.documentElement.dataset.exercisesScript = "";
   let loading = null;
   const load = () => {
     loading ??= import(editorScript.dataset.editorUrl).then(({ createEditor }) => {
