@@ -202,8 +202,10 @@ function setUp(exercise, createEditor) {
 // downloads the editor.
 const section = document.querySelector(".exercises");
 if (python && editorScript && section) {
-  // Hints now wait for their button (site.css).
+  // Hints now wait for their button (site.css); site.js measures again
+  // which code boxes scroll, now that the hints' are out of sight.
   document.documentElement.dataset.exercisesScript = "";
+  document.dispatchEvent(new Event("content-shown"));
   let loading = null;
   const load = () => {
     loading ??= import(editorScript.dataset.editorUrl).then(({ createEditor }) => {
