@@ -85,6 +85,18 @@ def use_theme(page: Page, theme: str) -> None:
     expect(page.locator("html")).to_have_attribute("data-theme", theme)
 
 
+def screenshot_in_each_theme_and_width(page: Page, element, name: str, screenshot_dir) -> None:
+    """Save ``element``'s screenshots as ``<name>-<theme>-<width>.png``, at a
+    desktop width and at 360 px, after checking that nothing is wider than
+    the screen there (long names and messages wrap or scroll inside)."""
+    for width in (1280, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        for theme in ("light", "dark"):
+            use_theme(page, theme)
+            element.screenshot(path=screenshot_dir / f"{name}-{theme}-{width}.png")
+
+
 def open_ready(page: Page, url: str) -> None:
     """Open ``url`` in the light theme and wait until its scripts (and its
     playground, if it has one) are in."""

@@ -6,7 +6,10 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_accessibility import assert_no_violations_in_either_theme
+from tests.browser.test_accessibility import (
+    assert_no_violations_in_either_theme,
+    screenshot_in_each_theme_and_width,
+)
 
 pytestmark = pytest.mark.front_end
 
@@ -211,10 +214,4 @@ def test_an_exercise_reads_in_both_themes_at_any_width_with_no_axe_violations(
     exercise.get_by_role("button", name="Show hint 1 of 3").click()
 
     assert_no_violations_in_either_theme(page, axe_source, "an exercise after a failed run")
-    for width in (1280, 360):
-        page.set_viewport_size({"width": width, "height": 900})
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        for theme in ("light", "dark"):
-            page.emulate_media(color_scheme=theme)
-            expect(page.locator("html")).to_have_attribute("data-theme", theme)
-            exercise.screenshot(path=screenshot_dir / f"exercise-{theme}-{width}.png")
+    screenshot_in_each_theme_and_width(page, exercise, "exercise", screenshot_dir)

@@ -21,7 +21,10 @@ from playwright.sync_api import Page, expect
 
 from bench.serving import Server
 from lessons.runtime.build import deterministic_zip
-from tests.browser.test_accessibility import assert_no_violations_in_either_theme
+from tests.browser.test_accessibility import (
+    assert_no_violations_in_either_theme,
+    screenshot_in_each_theme_and_width,
+)
 
 pytestmark = pytest.mark.front_end
 
@@ -305,11 +308,4 @@ def test_a_run_reads_in_both_themes_at_any_width_with_no_axe_violations(
     )
     assert_no_violations_in_either_theme(page, axe_source, "a test run in the browser")
     panel = page.locator("[data-browser-tests]")
-    for width in (1280, 360):
-        page.set_viewport_size({"width": width, "height": 900})
-        # Nothing wider than the screen: long names and messages wrap or scroll inside.
-        assert page.evaluate("document.documentElement.scrollWidth") <= width
-        for theme in ("light", "dark"):
-            page.emulate_media(color_scheme=theme)
-            expect(page.locator("html")).to_have_attribute("data-theme", theme)
-            panel.screenshot(path=screenshot_dir / f"browser-test-run-{theme}-{width}.png")
+    screenshot_in_each_theme_and_width(page, panel, "browser-test-run", screenshot_dir)

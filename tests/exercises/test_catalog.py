@@ -1,10 +1,7 @@
 """The exercise loader: what an exercise's folder must hold, and the errors
 that stop the site at start-up when it does not."""
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +9,7 @@ from django.conf import settings
 
 from lessons.catalog import get_catalog
 from lessons.exercise_catalog import ExerciseError, get_exercises, load_exercise, load_exercises
+from tests.startup import start_up_error
 
 EXAMPLE = settings.LESSONS_EXERCISES_DIR / "pre-save" / "price-drop"
 
@@ -137,17 +135,7 @@ def test_the_sites_exercises_all_load():
 
 def test_site_refuses_to_start_with_a_broken_exercise(exercise, tmp_path):
     (exercise / "hints.md").unlink()
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env=os.environ | {"LESSONS_EXERCISES_DIR": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == (
+    assert start_up_error(LESSONS_EXERCISES_DIR=str(tmp_path)) == (
         f"lessons.exercise_catalog.ExerciseError: {exercise / 'hints.md'}: missing: every "
         "exercise needs task.md, starter.py, solution.py, checks.py, hints.md"
     )

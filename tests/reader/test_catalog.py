@@ -1,14 +1,11 @@
 """The lesson loader: front matter, validation and the errors it raises."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from lessons.catalog import Catalog, LessonError, load_catalog, load_lesson
+from tests.startup import start_up_error
 
 VALID_FRONT_MATTER = """\
 ---
@@ -201,19 +198,8 @@ def test_site_refuses_to_start_with_a_broken_lesson(tmp_path):
     write_lesson(tmp_path, "good", order=1)
     broken = tmp_path / "broken.md"
     broken.write_text("no front matter here\n", encoding="utf-8")
-    environment = os.environ | {"LESSONS_CONTENT_DIR": str(tmp_path)}
 
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=settings.BASE_DIR,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines()[-1] == (
+    assert start_up_error(LESSONS_CONTENT_DIR=str(tmp_path)) == (
         f"lessons.catalog.LessonError: {broken}: no front matter: the file must start "
         "with a '---' line and close it with '---'"
     )

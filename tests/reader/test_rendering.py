@@ -1,16 +1,19 @@
 """The Markdown configuration: anchors, contents, code and includes."""
 
 import inspect
+import re
 import textwrap
 from pathlib import Path
 
 from django.conf import settings
 from django.tasks import task
+from pygments.styles import get_style_by_name
+from pygments.token import Token
 
 from lessons.catalog import get_catalog
 from lessons.rendering import TocEntry, render_markdown
 from tutorial import source
-from tutorial.highlighting import pygments_stylesheet
+from tutorial.highlighting import CODE_STYLES, pygments_stylesheet
 from tutorial.source import find_source
 
 BODY = """\
@@ -188,3 +191,38 @@ def test_find_source_shows_the_function_behind_a_django_task():
         "def notify_for_include(user_id):",
         "    return user_id",
     ]
+
+
+# The exercises' editor (CodeMirror) takes its colours from site.css's
+# --code-* variables; each must be the colour Pygments gives that token, so
+# code reads the same in the editor and in the lesson's code blocks.
+EDITOR_TOKENS = {
+    "keyword": Token.Keyword,
+    "constant": Token.Keyword.Constant,
+    "string": Token.String,
+    "number": Token.Number,
+    "comment": Token.Comment,
+    "function": Token.Name.Function,
+    "class": Token.Name.Class,
+    "decorator": Token.Name.Decorator,
+    "builtin": Token.Name.Builtin,
+}
+
+
+def test_the_editors_code_colours_are_the_code_blocks():
+    static = Path(settings.BASE_DIR) / "tutorial" / "static" / "tutorial"
+    site_css = (static / "site.css").read_text(encoding="utf-8")
+    light, dark = (
+        site_css.split(start, 1)[1].split("}", 1)[0]
+        for start in (":root {", ':root[data-theme="dark"] {')
+    )
+    for theme, block in {"light": light, "dark": dark}.items():
+        declared = dict(re.findall(r"--code-([a-z-]+):\s*([^;]+);", block))
+        style = get_style_by_name(CODE_STYLES[theme])
+        expected = {}
+        for name, token in EDITOR_TOKENS.items():
+            colours = style.style_for_token(token)
+            expected[name] = f"#{colours['color']}".lower()
+            if name == "comment":
+                expected["comment-style"] = "italic" if colours["italic"] else "normal"
+        assert declared == expected, theme

@@ -143,18 +143,18 @@ function setUp(exercise, createEditor) {
     editor.focus();
   });
 
-  const view = python.runView(exercise, result, (status) => {
-    stopButton.hidden = true;
-    runButton.removeAttribute("aria-disabled");
-    if (status === "passed") {
-      exercise.dataset.solved = "";
-      markSolved(key);
-      announcer.textContent = "Every check passed: exercise solved.";
-    }
-    addLineLinks();
-    if (document.activeElement === stopButton || document.activeElement === document.body) {
-      runButton.focus();
-    }
+  const view = python.runView(exercise, result, {
+    runButton,
+    stopButton,
+    busy: "Other tests are running on this page; press again once they have finished.",
+    finished(status) {
+      if (status === "passed") {
+        exercise.dataset.solved = "";
+        markSolved(key);
+        announcer.textContent = "Every check passed: exercise solved.";
+      }
+      addLineLinks();
+    },
   });
 
   // A failure that names a line of the learner's code gets a button to it.
@@ -174,26 +174,13 @@ function setUp(exercise, createEditor) {
   }
 
   runButton.addEventListener("click", () => {
-    if (view.running()) return;
-    if (python.busy()) {
-      announcer.textContent = "Other tests are running on this page; press again once they have finished.";
-      return;
-    }
-    view.begin("Running the checks in your browser…");
-    runButton.setAttribute("aria-disabled", "true");
-    stopButton.hidden = false;
-    python.run(
-      view.client(
-        { module: checks, code: editor.text, key },
-        "Your code is kept in this browser: try again in one that runs WebAssembly.",
-        "Press “Run the checks” to run them again.",
-      ),
+    view.press(
+      { module: checks, code: editor.text, key },
+      "Running the checks in your browser…",
+      "Your code is kept in this browser: try again in one that runs WebAssembly.",
+      "Press “Run the checks” to run them again.",
     );
   });
-  stopButton.addEventListener("click", () => python.stop());
-  // Python starts when the learner is about to need it.
-  runButton.addEventListener("pointerenter", python.start, { once: true });
-  runButton.addEventListener("focus", python.start, { once: true });
 }
 
 // The editor (about 130 KB) loads when the learner reaches for an exercise:

@@ -197,10 +197,14 @@
   window.lessonPython = python;
 
   // --- A run on screen: results as they arrive, in the server's markup -----
-  // The lesson's tests and each exercise show their runs alike: a view over
-  // an element holding [data-test-progress], a results container and an
-  // announcer; `finished(status)` runs when the run has ended.
-  function runView(root, results, finished) {
+  // The lesson's tests and each exercise run and show their runs alike: a
+  // view over an element holding [data-test-progress], a results container,
+  // an announcer and its Run and Stop buttons. `options.busy` is said when
+  // another run holds the page's Python; `options.finished(status)` runs when
+  // a run has ended, before the focus leaves a Stop button that is gone.
+  function runView(root, results, options) {
+    const runButton = options.runButton;
+    const stopButton = options.stopButton;
     const progress = root.querySelector("[data-test-progress]");
     const progressBar = progress.querySelector("progress");
     const phaseText = progress.querySelector("[data-test-phase]");
@@ -285,7 +289,13 @@
       announcer.textContent = statusText + ": " + part("counts").textContent + (problem ? ". " + problem : "");
       progress.hidden = true;
       run = null;
-      finished(status);
+      stopButton.hidden = true;
+      runButton.removeAttribute("aria-disabled");
+      if (options.finished) options.finished(status);
+      // The Stop button is gone; focus must not fall back to the page.
+      if (document.activeElement === stopButton || document.activeElement === document.body) {
+        runButton.focus();
+      }
     }
 
     // pytest's exit codes: 0 all passed, 1 some failed, 5 nothing collected
@@ -300,16 +310,26 @@
       }
     }
 
-    return {
-      begin: begin,
-      running: function () { return run !== null; },
-      // The client python.run() takes, for `message`: `fallback` says how
-      // to run it without the browser, `again` how to run it again.
-      client: function (message, fallback, again) {
-        return { message: message, fallback: fallback, again: again, onProgress: showProgress, onResult: addResult, onDone: done, onFailed: end };
-      },
-      end: end,
-    };
+    // A press of Run: `message` for the worker, `announcement` said as the
+    // run starts, `fallback` how to run it without the browser, `again` how
+    // to run it again.
+    function press(message, announcement, fallback, again) {
+      if (run) return; // already running: Stop is the way out
+      if (python.busy()) {
+        announcer.textContent = options.busy;
+        return;
+      }
+      begin(announcement);
+      runButton.setAttribute("aria-disabled", "true");
+      stopButton.hidden = false;
+      python.run({ message: message, fallback: fallback, again: again, onProgress: showProgress, onResult: addResult, onDone: done, onFailed: end });
+    }
+
+    stopButton.addEventListener("click", python.stop);
+    // Python starts when the learner is about to need it.
+    runButton.addEventListener("pointerenter", python.start, { once: true });
+    runButton.addEventListener("focus", python.start, { once: true });
+    return { press: press };
   }
 
   function outcomeItem(name, outcome, mark) {
@@ -324,37 +344,21 @@
   python.runView = runView;
 
   // --- "Run these tests": the lesson's own test module ---------------------
-  const view = runView(panel, results, function () {
-    stopButton.hidden = true;
-    runButton.removeAttribute("aria-disabled");
-    // The Stop button is gone; focus must not fall back to the page.
-    if (document.activeElement === stopButton || document.activeElement === document.body) {
-      runButton.focus();
-    }
+  const view = runView(panel, results, {
+    runButton: runButton,
+    stopButton: stopButton,
+    busy: "An exercise's checks are running; press again once they have finished.",
   });
-
-  function press() {
-    if (view.running()) return; // already running: Stop is the way out
-    if (python.busy()) {
-      announcer.textContent = "An exercise's checks are running; press again once they have finished.";
-      return;
-    }
-    view.begin("Running the tests in your browser…");
-    runButton.setAttribute("aria-disabled", "true");
-    stopButton.hidden = false;
-    python.run(view.client(
+  runButton.addEventListener("click", function () {
+    view.press(
       { module: testModule },
+      "Running the tests in your browser…",
       "From a shell in the project folder: " + shellCommand,
       "Press “Run these tests” to run them again.",
-    ));
-  }
+    );
+  });
 
-  runButton.addEventListener("click", press);
-  stopButton.addEventListener("click", python.stop);
-
-  // Start Python before the press when the learner is about to ask for it.
-  runButton.addEventListener("pointerenter", startWorker, { once: true });
-  runButton.addEventListener("focus", startWorker, { once: true });
+  // A learner who has run tests before gets Python started while they read.
   let used = false;
   try {
     used = window.localStorage.getItem(USED_KEY) === "1";
