@@ -9,4 +9,9 @@ urlpatterns = [
     path("lessons/<slug:slug>/", views.lesson_detail, name="detail"),
     path("lessons/<slug:slug>/tests/", views.run_tests, name="run_tests"),
     path("lessons/<slug:slug>/tests/<int:run_id>/", views.test_run, name="test_run"),
+    path(
+        "lessons/<slug:slug>/exercises/<slug:name>/prediction/",
+        views.prediction,
+        name="prediction",
+    ),
 ]

@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lessons import testruns
+from lessons import predictions, testruns
+from lessons.forms import PredictionForm
 from lessons.models import TestRun
 from lessons.runtime.files import browser_runtime
-from playground import scenarios
+from playground import panels, scenarios
+from playground.sandboxes import RateLimited, sandbox_for_action
 
 
 def catalog():
@@ -106,3 +108,48 @@ def test_run(request: HttpRequest, slug: str, run_id: int) -> HttpResponse:
     run = get_object_or_404(TestRun, pk=run_id, lesson_slug=lesson.slug)
     template = "lessons/test_run.html#run" if request.htmx else "lessons/test_run_page.html"
     return render(request, template, {"lesson": lesson, "run": run})
+
+
+def _predict_exercise_or_404(slug: str, name: str):
+    lesson = catalog().get(slug)
+    for exercise in exercises_of(lesson) if lesson else ():
+        if exercise.slug == name and exercise.kind == "predict":
+            return lesson, exercise
+    raise Http404(f"No predict exercise called {name!r} in lesson {slug!r}")
+
+
+@require_http_methods(["GET", "POST"])
+def prediction(request: HttpRequest, slug: str, name: str) -> HttpResponse:
+    """A predict exercise's form; posted, the move is made in the lesson's
+    sandbox and its real log is shown beside the prediction. The lesson
+    page is cached HTML, so it loads this form (and its CSRF token) apart."""
+    lesson, exercise = _predict_exercise_or_404(slug, name)
+    context = {"exercise": exercise, "lesson": lesson}
+    status, retry_after = 200, None
+    if request.method == "GET":
+        form = PredictionForm(exercise.prediction)
+    else:
+        form = PredictionForm(exercise.prediction, request.POST)
+        if not form.is_valid():
+            status = 422
+        else:
+            try:
+                sandbox = sandbox_for_action(request, slug)
+            except RateLimited as limited:
+                context["problem"], status = str(limited), 429
+                retry_after = limited.retry_after
+            else:
+                outcome, comparison = predictions.check_prediction(
+                    sandbox, exercise.prediction, form.cleaned_data["steps"]
+                )
+                if outcome.error:
+                    context["problem"], status = outcome.error, outcome.status
+                else:
+                    context["comparison"], context["entry"] = comparison, outcome.entry
+                    context["own_receivers"] = panels.own_receivers(scenarios.get(slug))
+    context["form"] = form
+    template = "lessons/prediction.html#prediction" if request.htmx else "lessons/prediction.html"
+    response = render(request, template, context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response

@@ -234,7 +234,7 @@ def panel_context(
         "log_down_to": log_down_to if entries else None,
         "emails": outbox.recent(sandbox.pk),
         "outbox_limit": outbox.RECENT_EMAILS,
-        "own_receivers": _own_receivers(scenario),
+        "own_receivers": own_receivers(scenario),
     }
 
 
@@ -308,7 +308,7 @@ def render_added(request, sandbox: Sandbox, scenario: Scenario, outcome: Outcome
             )
         },
         "action": entry,  # the name the action_entry partial reads
-        "own_receivers": _own_receivers(scenario),
+        "own_receivers": own_receivers(scenario),
         # Newest first, as the outbox lists them.
         "new_emails": outcome.emails[::-1],
     }
@@ -346,7 +346,7 @@ def render_older_entries(request, sandbox: Sandbox, scenario: Scenario, before: 
         "older_than": older_than,
         # From now on the page shows its log down to here.
         "log_down_to": entries[-1].pk if entries else None,
-        "own_receivers": _own_receivers(scenario),
+        "own_receivers": own_receivers(scenario),
     }
     return render(request, "playground/panel.html#older_entries", context)
 
@@ -359,7 +359,7 @@ def listening_context(scenario: Scenario) -> dict:
     }
 
 
-def _own_receivers(scenario: Scenario) -> set[str]:
+def own_receivers(scenario: Scenario) -> set[str]:
     return {f"playground.receivers.{name}" for name in scenario.receivers}
 
 

@@ -45,16 +45,87 @@ def test_an_exercise_loads_its_task_code_and_hints(exercise):
     assert "<code>price_drops</code>" in loaded.task_html
 
 
-@pytest.mark.parametrize(
-    "missing", ["task.md", "starter.py", "solution.py", "checks.py", "hints.md"]
-)
+def test_an_exercise_without_a_task_is_refused(exercise):
+    (exercise / "task.md").unlink()
+
+    assert error_of(exercise) == "task.md: missing: every exercise needs task.md"
+
+
+@pytest.mark.parametrize("missing", ["starter.py", "solution.py", "checks.py", "hints.md"])
 def test_an_exercise_without_one_of_its_files_is_refused(exercise, missing):
     (exercise / missing).unlink()
 
     assert error_of(exercise) == (
-        f"{missing}: missing: every exercise needs "
+        f"{missing}: missing: a write or fix exercise needs "
         "task.md, starter.py, solution.py, checks.py, hints.md"
     )
+
+
+PREDICT_EXAMPLE = settings.LESSONS_EXERCISES_DIR / "delete-signals" / "predict-cascade"
+
+
+@pytest.fixture
+def predict_exercise(tmp_path):
+    """A copy of a real predict exercise, to break."""
+    folder = tmp_path / "delete-signals" / "predict-cascade"
+    shutil.copytree(PREDICT_EXAMPLE, folder)
+    return folder
+
+
+@pytest.mark.parametrize("missing", ["prediction.toml", "hints.md"])
+def test_a_predict_exercise_without_one_of_its_files_is_refused(predict_exercise, missing):
+    (predict_exercise / missing).unlink()
+
+    assert error_of(predict_exercise) == (
+        f"{missing}: missing: a predict exercise needs task.md, prediction.toml, hints.md"
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            lambda text: text.replace('"delete-product-with-review"', '"explode"'),
+            "move must be one of create-product, get-or-create-existing, save-stock-only, "
+            "delete-product-with-review, set-article-tags, bulk-create-two, queryset-update, "
+            "share-robustly, review-a-product, not 'explode'",
+        ),
+        (
+            lambda text: text.replace(
+                'answer = ["pre_init · Review"', 'answer = ["pre_init · Tag"'
+            ),
+            "answer step(s) missing from [choices]: pre_init · Tag",
+        ),
+        (
+            lambda text: "\n".join(
+                line
+                for line in text.splitlines()
+                if not line.startswith(('"pre_init · Product"', '"pre_save · Review"'))
+            ),
+            "[choices] needs at least 2 steps that are not sent",
+        ),
+        (
+            lambda text: text.replace("answer = [", "answer = ["),
+            None,
+        ),
+        (
+            lambda text: "extra = 1\n" + text,
+            "unknown key(s): extra",
+        ),
+        (
+            lambda text: text.replace("[choices]", "[choices"),
+            "not valid TOML: Expected ']' at the end of a table declaration (at line 4, column 9)",
+        ),
+    ],
+)
+def test_a_broken_prediction_is_refused_with_its_problem(predict_exercise, change, problem):
+    toml = predict_exercise / "prediction.toml"
+    toml.write_text(change(toml.read_text(encoding="utf-8")), encoding="utf-8")
+
+    if problem is None:
+        assert load_exercise(predict_exercise, "delete-signals").prediction.slots == 8
+    else:
+        assert error_of(predict_exercise) == f"prediction.toml: {problem}"
 
 
 def test_a_starter_that_is_already_the_solution_is_refused(exercise):
@@ -97,7 +168,10 @@ def test_checks_must_take_the_learner_fixture(exercise):
 @pytest.mark.parametrize(
     ("front_matter", "problem"),
     [
-        ("title: T\nkind: guess\norder: 1\n", "kind must be one of write, fix, not 'guess'"),
+        (
+            "title: T\nkind: guess\norder: 1\n",
+            "kind must be one of write, fix, predict, not 'guess'",
+        ),
         ("title: T\nkind: write\n", "front matter needs 'order', as a whole number"),
         ("title: T\nkind: write\norder: 1\nlevel: 2\n", "unknown front matter field(s): level"),
         ("title: ' '\nkind: write\norder: 1\n", "front matter field 'title' must not be empty"),
@@ -128,7 +202,7 @@ def test_the_sites_exercises_all_load():
     exercises = get_exercises()
 
     assert sum(len(found) for found in exercises.values()) == len(
-        list(settings.LESSONS_EXERCISES_DIR.glob("*/*/checks.py"))
+        list(settings.LESSONS_EXERCISES_DIR.glob("*/*/task.md"))
     )
     assert set(exercises) <= {lesson.slug for lesson in get_catalog()}
 
@@ -136,6 +210,6 @@ def test_the_sites_exercises_all_load():
 def test_site_refuses_to_start_with_a_broken_exercise(exercise, tmp_path):
     (exercise / "hints.md").unlink()
     assert start_up_error(LESSONS_EXERCISES_DIR=str(tmp_path)) == (
-        f"lessons.exercise_catalog.ExerciseError: {exercise / 'hints.md'}: missing: every "
-        "exercise needs task.md, starter.py, solution.py, checks.py, hints.md"
+        f"lessons.exercise_catalog.ExerciseError: {exercise / 'hints.md'}: missing: a write "
+        "or fix exercise needs task.md, starter.py, solution.py, checks.py, hints.md"
     )

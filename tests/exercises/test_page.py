@@ -11,7 +11,7 @@ def test_a_lesson_page_shows_each_exercise_with_its_starter_hints_and_hidden_sol
     client, settings
 ):
     settings.LOCAL_MODE = True  # no page cache
-    price_drop, update_fields = get_exercises()["pre-save"]
+    price_drop, update_fields, _predict = get_exercises()["pre-save"]
 
     html = client.get("/lessons/pre-save/").content.decode()
 
@@ -41,3 +41,19 @@ def test_without_a_built_runtime_no_script_offers_to_run_the_checks(client, sett
 
     assert '<section class="exercise" id="exercise-price-drop"' in html
     assert "exercises.mjs" not in html
+
+
+def test_the_contents_list_each_exercise_after_the_lessons_sections(client, settings):
+    settings.LOCAL_MODE = True
+    html = client.get("/lessons/delete-signals/").content.decode()
+
+    contents = html.split('<nav class="lesson-toc"', 1)[1].split("</nav>", 1)[0]
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', contents)
+    assert links[-4:] == [
+        ("exercises-title", "Exercises"),
+        ("exercise-log-article-deletion", "Log every deleted article"),
+        ("exercise-image-after-commit", "Remove the image once the delete commits"),
+        ("exercise-predict-cascade", "Predict a cascade delete"),
+    ]
+    for anchor, _title in links[-4:]:
+        assert f'id="{anchor}"' in html

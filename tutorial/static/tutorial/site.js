@@ -370,6 +370,9 @@
     var solved = solvedExercises();
     var total = 0;
     var count = 0;
+    document.querySelectorAll("[data-predict-exercise]").forEach(function (exercise) {
+      if (solved.indexOf(exercise.dataset.predictExercise) !== -1) exercise.dataset.solved = "";
+    });
     document.querySelectorAll("[data-exercises]").forEach(function (item) {
       var keys = item.dataset.exercises.split(" ").filter(Boolean);
       var done = keys.filter(function (key) { return solved.indexOf(key) !== -1; }).length;
@@ -393,8 +396,38 @@
     }
   }
 
+  // An exercise solved on this page: kept (exercises.mjs has kept its own
+  // already; keeping it again changes nothing), then shown.
+  function noteSolved(event) {
+    var key = event.detail && event.detail.key;
+    if (key && solvedExercises().indexOf(key) === -1) {
+      try {
+        window.localStorage.setItem(SOLVED_KEY, JSON.stringify(solvedExercises().concat([key])));
+      } catch (error) {
+        // Storage off: the mark shows on this page only.
+      }
+    }
+    showSolvedMarks();
+  }
+
   showSolvedMarks();
-  document.addEventListener("exercise-solved", showSolvedMarks);
+  document.addEventListener("exercise-solved", noteSolved);
+
+  // A predict exercise's answer (lessons/prediction.html) replaces the
+  // inside of its [data-prediction] box: the focus goes to what came (the
+  // result, or the problem to correct), never back to the page, and a
+  // right prediction counts as solved.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-prediction]")) return;
+    var solved = box.querySelector("[data-prediction-solved]");
+    if (solved) {
+      document.dispatchEvent(new CustomEvent("exercise-solved", { detail: { key: solved.dataset.predictionSolved } }));
+    }
+    var focus = box.querySelector("[data-prediction-focus]");
+    var cameFromTheForm = box.contains(document.activeElement) || document.activeElement === document.body;
+    if (focus && cameFromTheForm) focus.focus();
+  });
 
   // Everything above is wired up; browser tests wait for this mark.
   root.dataset.enhanced = "";
