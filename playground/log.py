@@ -23,6 +23,24 @@ PAGE_EVENTS = 40
 NO_SIGNALS_NOTE = "No signals sent."
 
 
+def event_dicts(record: RecordedAction, limit: int | None = None) -> list[dict]:
+    """The events of ``record`` as plain, JSON-ready dictionaries, in the
+    order they were sent (the first ``limit`` of them, given one): what a
+    log entry stores, and what an exercise's check reports with its result
+    (``lessons/exercises/conftest.py``)."""
+    return [
+        {
+            "position": position,
+            "depth": event.depth,
+            "signal": event.signal,
+            "sender": event.sender[:120],
+            "arguments": [list(pair) for pair in event.arguments],
+            "receivers": [run.as_dict() for run in event.receivers],
+        }
+        for position, event in enumerate(record.events[:limit], start=1)
+    ]
+
+
 def save_entry(record: RecordedAction) -> LogEntry | None:
     """Write one recorded action with its events as a log entry, then bump
     the sandbox's version.
@@ -34,17 +52,7 @@ def save_entry(record: RecordedAction) -> LogEntry | None:
     or None if the sandbox was purged meanwhile.
     """
     note = record.note or ("" if record.events else NO_SIGNALS_NOTE)
-    events = [
-        {
-            "position": position,
-            "depth": event.depth,
-            "signal": event.signal,
-            "sender": event.sender[:120],
-            "arguments": [list(pair) for pair in event.arguments],
-            "receivers": [run.as_dict() for run in event.receivers],
-        }
-        for position, event in enumerate(record.events, start=1)
-    ]
+    events = event_dicts(record)
     entry = LogEntry(
         sandbox_id=record.sandbox_id,
         label=record.label[:300],

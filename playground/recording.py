@@ -25,6 +25,7 @@ import contextlib
 import logging
 import sys
 import time
+import weakref
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -391,10 +392,22 @@ def _request_signal_recording(name: str, recording: Recording | None, kwargs) ->
 
 _events = sys.monitoring.events
 # Process-wide facts about code, not per-visitor state: which functions are
-# receivers of watched signals, and their display names.
-_watched: set[CodeType] = set()
-_names: dict[CodeType, str] = {}
+# receivers of watched signals, and their display names. Keyed by the code
+# object's id, never by the code object: two compilations of the same source
+# are *equal* code objects, yet sys.monitoring watches each one separately
+# (an exercise's check imports the learner's code afresh, and the second
+# check's receiver would go unseen). A weak reference tells a live entry
+# from one whose id a new code object reuses, and drops the entry with it.
+_watched: dict[int, tuple[weakref.ReferenceType, str]] = {}
 _tool_id: int | None = None
+
+
+def _watched_name(code: CodeType) -> str | None:
+    """The display name of ``code`` if it is a watched receiver's code."""
+    entry = _watched.get(id(code))
+    if entry is None or entry[0]() is not code:
+        return None
+    return entry[1]
 
 
 def _code(receiver) -> CodeType | None:
@@ -404,15 +417,17 @@ def _code(receiver) -> CodeType | None:
 
 def _watch(receiver) -> None:
     code = _code(receiver)
-    if code is None or code in _watched or _tool_id is None:
+    if code is None or _tool_id is None or _watched_name(code) is not None:
         return
-    _names[code] = _receiver_name(receiver)
-    _watched.add(code)
+    key = id(code)
+    forget = lambda _ref, key=key: _watched.pop(key, None)  # noqa: E731
+    _watched[key] = (weakref.ref(code, forget), _receiver_name(receiver))
     sys.monitoring.set_local_events(_tool_id, code, _events.PY_START | _events.PY_RETURN)
 
 
 def _on_start(code: CodeType, offset: int):
-    if code not in _watched:
+    name = _watched_name(code)
+    if name is None:
         return
     recording = _recording.get()
     if recording is None:
@@ -423,7 +438,7 @@ def _on_start(code: CodeType, offset: int):
         return  # called directly, not by a watched signal
     if any(run.code is code for run in event.receivers):
         return  # already started (a coroutine resuming)
-    run = ReceiverRun(name=_names[code], code=code, started_ns=time.perf_counter_ns())
+    run = ReceiverRun(name=name, code=code, started_ns=time.perf_counter_ns())
     event.receivers.append(run)
     recording.stack.append(run)
 
@@ -444,12 +459,12 @@ def _finish(code: CodeType, *, result: str = "", exception: BaseException | None
 
 
 def _on_return(code: CodeType, offset: int, value):
-    if code in _watched:
+    if id(code) in _watched:
         _finish(code, result="" if value is None else _short(str(value)))
 
 
 def _on_unwind(code: CodeType, offset: int, exception: BaseException):
-    if code in _watched:
+    if id(code) in _watched:
         _finish(code, exception=exception)
 
 

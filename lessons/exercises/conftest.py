@@ -7,8 +7,16 @@ exercise's own files, or a path (the browser writes the editor's text to
 one). When the check ends, every receiver the code connected is
 disconnected again, so no check sees another's receivers.
 
-The project's test fixtures (``sandbox``, ``run``, the leak guard…) come
-from ``tests/conftest.py``, as they do for the lesson tests.
+Every signal sent for the playground's records while a check runs (the
+set-up of the fixtures after ``learner``, and the check itself) is recorded
+by the playground's recorder, and its log goes with the check's result
+(``progress_plugin.result_of``): the page shows it under the check, the
+learner's receivers (``learner.…``) marked as theirs. A ``run`` inside a
+check records its action into the sandbox's log instead, as it always does.
+
+The project's test fixtures (``run``, the leak guard…) come from
+``tests/conftest.py``, as they do for the lesson tests; ``sandbox`` too, but
+seeded out of the check's log.
 """
 
 import importlib.util
@@ -20,12 +28,12 @@ from pathlib import Path
 
 import pytest
 
+from lessons.progress_plugin import MAX_LOG_EVENTS, SIGNAL_LOG
 from tests.conftest import (  # noqa: F401  (fixtures, found here by name)
     empty_cache,
     generous_rate_limits,
     no_leaked_receivers,
     run,
-    sandbox,
 )
 
 CODE_VARIABLE = "EXERCISE_CODE"
@@ -104,10 +112,48 @@ def disconnect_added(before: dict) -> None:
 
 
 @pytest.fixture
+def sandbox(db):
+    """A fresh sandbox with the example records, as in ``tests/conftest.py``.
+
+    Seeding sends no save signals, but building the example records sends
+    ``pre_init``/``post_init`` for each: they go to an action of their own,
+    never stored, so a check's log shows what the check did, not dozens of
+    examples being made."""
+    from playground import recording
+    from playground.sandboxes import create_sandbox
+
+    with recording.record_action(0, "seeding the sandbox"):
+        return create_sandbox()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """The check's recorded action, in each of its reports, becomes plain
+    data (``playground.log.event_dicts``) the moment the report is made: the
+    call's report is made before the fixtures' teardown ends the recording."""
+    report = yield
+    if any(name == SIGNAL_LOG for name, _value in report.user_properties):
+        from playground.log import event_dicts
+
+        report.user_properties = [
+            (name, {"events": event_dicts(value, MAX_LOG_EVENTS), "count": len(value.events)})
+            if name == SIGNAL_LOG
+            else (name, value)
+            for name, value in report.user_properties
+        ]
+    return report
+
+
+@pytest.fixture
 def learner(request):
     """The learner's code, imported for this check; its receivers are
     disconnected afterwards, and a syntax error or an exception while it
-    imports fails the check with the line it happened on."""
+    imports fails the check with the line it happened on.
+
+    Every signal sent from here to the end of the check is recorded; the
+    record goes with the check's report (``pytest_runtest_makereport``)."""
+    from playground import recording
+
     before = _registrations()
     try:
         try:
@@ -120,6 +166,8 @@ def learner(request):
         # not a chain of two exceptions.
         if problem is not None:
             pytest.fail(f"Your code did not run: {problem}", pytrace=False)
-        yield module
+        with recording.record_action(0, request.node.name) as record:
+            request.node.user_properties.append((SIGNAL_LOG, record))
+            yield module
     finally:
         disconnect_added(before)

@@ -215,3 +215,42 @@ def test_an_exercise_reads_in_both_themes_at_any_width_with_no_axe_violations(
 
     assert_no_violations_in_either_theme(page, axe_source, "an exercise after a failed run")
     screenshot_in_each_theme_and_width(page, exercise, "exercise", screenshot_dir)
+
+
+def test_each_check_shows_its_signal_log_with_the_learners_receiver_marked(
+    page: Page, served, axe_source, screenshot_dir
+):
+    open_exercises(page, served, "pre-save")
+    exercise = page.locator("#exercise-price-drop")
+    # The solution, its receiver returning markup: the log shows it as text.
+    solution = (EXERCISES / "pre-save/price-drop/solution.py").read_text()
+    type_code(page, exercise, solution + '    return "<b>checked</b>"\n')
+    run_checks(exercise, "passed")
+
+    check = exercise.locator(".test-run__item").filter(has_text="test_a_lower_price_is_a_drop")
+    log = check.locator("details.test-run__log")
+    summary = log.locator("summary")
+    expect(summary).to_have_text("Signal log of this check (6 signals)")
+    expect(log.locator(".pg-event").first).to_be_hidden()
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(log).to_have_attribute("open", "")
+
+    expect(log.locator(".pg-event__signal")).to_have_text(
+        ["pre_init", "post_init", "pre_save", "post_save", "pre_save", "post_save"]
+    )
+    expect(log.locator(".pg-event__n")).to_have_text(["1", "2", "3", "4", "5", "6"])
+    own = log.locator(".pg-run--own")
+    expect(own.locator(".pg-run__name")).to_have_text(["learner.notice_price_drop"] * 2)
+    expect(own.locator(".pg-run__tag")).to_have_text(["your receiver"] * 2)
+    # The lamp's creation is no drop (returned None); its drop returned the markup, as text.
+    expect(own.locator(".pg-run__result")).to_have_text(["→ returned None", "→ <b>checked</b>"])
+    expect(log.locator("b")).to_have_count(0)
+    # The playground's receivers ran too, and are not marked as the learner's.
+    expect(log.locator(".pg-run:not(.pg-run--own) .pg-run__tag")).to_have_count(0)
+    expect(log.locator(".pg-run").first.locator(".pg-run__name")).to_have_text(
+        "playground.receivers.product_init_started"
+    )
+
+    assert_no_violations_in_either_theme(page, axe_source, "an exercise check's signal log")
+    screenshot_in_each_theme_and_width(page, check, "exercise-signal-log", screenshot_dir)

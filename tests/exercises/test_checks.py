@@ -31,9 +31,11 @@ def outcomes_by_exercise(results: list[dict]) -> dict[str, list[str]]:
     return dict(by_exercise)
 
 
-def in_cpython(code: str) -> dict[str, list[str]]:
+def cpython_results(code: str, *checks: str) -> list[dict]:
+    """Each check's result (``progress_plugin.result_of``) when the checks in
+    ``checks`` (paths, options) run against ``code`` under CPython."""
     finished = subprocess.run(
-        testruns.pytest_command(*EXERCISES, "--import-mode=importlib"),
+        testruns.pytest_command(*checks, "--import-mode=importlib"),
         cwd=settings.BASE_DIR,
         env={
             **{name: value for name, value in os.environ.items() if name != "DATABASE_URL"},
@@ -45,14 +47,19 @@ def in_cpython(code: str) -> dict[str, list[str]]:
     )
     assert finished.returncode in (0, 1), finished.stdout[-4000:] + finished.stderr[-2000:]
     lines = [line for line in finished.stdout.splitlines() if line.startswith(MARKER)]
-    return outcomes_by_exercise([json.loads(line.removeprefix(MARKER)) for line in lines])
+    return [json.loads(line.removeprefix(MARKER)) for line in lines]
 
 
-def in_node(code: str) -> dict[str, list[str]]:
+def in_cpython(code: str) -> dict[str, list[str]]:
+    return outcomes_by_exercise(cpython_results(code, *EXERCISES))
+
+
+def node_results(code: str, *checks: str) -> list[dict]:
+    """The same, in the browser runtime, through Node (needs ``built_runtime``)."""
     if shutil.which("node") is None:
         pytest.fail("Node.js is required for the browser runtime's tests (apt-get install nodejs)")
     finished = subprocess.run(
-        ["node", "lessons/runtime/node_run.mjs", *EXERCISES],
+        ["node", "lessons/runtime/node_run.mjs", *checks],
         cwd=settings.BASE_DIR,
         env={**os.environ, "EXERCISE_CODE": code},
         capture_output=True,
@@ -61,7 +68,11 @@ def in_node(code: str) -> dict[str, list[str]]:
     )
     assert finished.returncode == 0, finished.stderr[-4000:]
     *results, _compiled = [json.loads(line) for line in finished.stdout.splitlines()]
-    return outcomes_by_exercise(results)
+    return results
+
+
+def in_node(code: str) -> dict[str, list[str]]:
+    return outcomes_by_exercise(node_results(code, *EXERCISES))
 
 
 def check_counts() -> dict[str, int]:

@@ -274,6 +274,33 @@ def test_the_action_scope_ends_with_the_block(sandbox):
     assert recording.current_recording() is None
 
 
+def compiled_receiver(tag: str):
+    """A fresh compilation of the same receiver source, as an exercise's
+    check imports the learner's code afresh: an equal code object, not the same one."""
+    namespace = {"__name__": "learner", "TAG": tag}
+    source = "def noticed(sender, instance, **kwargs):\n    return 'noticed ' + TAG\n"
+    exec(compile(source, "learner.py", "exec"), namespace)
+    return namespace["noticed"]
+
+
+def test_a_receiver_compiled_again_from_the_same_source_is_recorded_each_time(sandbox):
+    first, second = compiled_receiver("first"), compiled_receiver("second")
+    assert first.__code__ == second.__code__
+    assert first.__code__ is not second.__code__
+    seen = []
+    for receiver in (first, second):
+        pre_save.connect(receiver, sender=Product, weak=False)
+        try:
+            with recording.record_action(sandbox.pk, "save") as record:
+                Product.objects.filter(sandbox=sandbox).first().save()
+        finally:
+            assert pre_save.disconnect(receiver, sender=Product)
+        (event,) = [event for event in record.events if event.signal == "pre_save"]
+        seen += [(run.name, run.result) for run in event.receivers if run.name == "learner.noticed"]
+
+    assert seen == [("learner.noticed", "noticed first"), ("learner.noticed", "noticed second")]
+
+
 # -- Nesting --------------------------------------------------------------------------
 
 

@@ -254,6 +254,7 @@
         message.textContent = result.message;
         item.append(message);
       }
+      if (result.log) item.append(signalLog(result.log, result.log_count));
       part("results").append(item);
       updateCounts();
     }
@@ -330,6 +331,79 @@
     runButton.addEventListener("pointerenter", python.start, { once: true });
     runButton.addEventListener("focus", python.start, { once: true });
     return { press: press };
+  }
+
+  // --- An exercise check's signal log, in the playground's log markup ------
+  // (playground/templates/playground/panel.html, partial action_entry). Every
+  // text goes in as textContent: the learner's code wrote some of it.
+  const LEARNER_PREFIX = "learner."; // lessons/exercises/conftest.py: LEARNER_MODULE
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function receiverRun(run) {
+    const own = run.name.indexOf(LEARNER_PREFIX) === 0;
+    const item = element("li", "pg-run" + (run.error ? " pg-run--error" : "") + (own ? " pg-run--own" : ""));
+    item.append(element("code", "pg-run__name", run.name));
+    // Marked in words too, not by colour alone.
+    if (own) item.append(" ", element("span", "pg-run__tag", "your receiver"));
+    let outcome;
+    if (run.error) {
+      outcome = element("span", "pg-run__result", "raised ");
+      outcome.append(element("code", "", run.error));
+    } else {
+      outcome = element("span", "pg-run__result", "→ " + (run.result || "returned None"));
+    }
+    item.append(" ", outcome, " ", element("span", "pg-run__ms", Number(run.ms).toFixed(3) + " ms"));
+    return item;
+  }
+
+  function signalEvent(event) {
+    const item = element("li", "pg-event pg-event--depth-" + Math.min(Math.max(Number(event.depth) || 0, 0), 3));
+    const head = element("p", "pg-event__head");
+    const sender = element("span", "pg-event__sender", "sender=");
+    sender.append(element("code", "", event.sender));
+    head.append(element("span", "pg-event__n", String(event.position)), " ", element("code", "pg-event__signal", event.signal), " ", sender);
+    item.append(head);
+    if (event.arguments.length) {
+      const args = element("p", "pg-event__args");
+      event.arguments.forEach(function (pair, index) {
+        if (index) args.append(" ");
+        args.append(element("code", "", pair[0] + "=" + pair[1]));
+      });
+      item.append(args);
+    }
+    if (event.receivers.length) {
+      const runs = element("ul", "pg-runs");
+      event.receivers.forEach(function (run) { runs.append(receiverRun(run)); });
+      item.append(runs);
+    } else {
+      item.append(element("p", "pg-event__none", "No receiver ran."));
+    }
+    return item;
+  }
+
+  function signalLog(events, count) {
+    const details = element("details", "test-run__log");
+    details.append(element("summary", "", "Signal log of this check (" + count + " signal" + (count === 1 ? "" : "s") + ")"));
+    const body = element("div", "test-run__log-body");
+    if (!events.length) {
+      body.append(element("p", "pg-action__note", "No signals sent."));
+    } else {
+      const list = element("ol", "pg-events");
+      events.forEach(function (event) { list.append(signalEvent(event)); });
+      body.append(list);
+      const more = count - events.length;
+      if (more > 0) {
+        body.append(element("p", "pg-action__note", more + " more signal" + (more === 1 ? "" : "s") + " not shown."));
+      }
+    }
+    details.append(body);
+    return details;
   }
 
   function outcomeItem(name, outcome, mark) {
