@@ -1,8 +1,13 @@
 """The forms of the lesson pages."""
 
+from typing import TYPE_CHECKING
+
 from django import forms
 
-from lessons.exercise_catalog import Prediction
+if TYPE_CHECKING:
+    # Only a type: the browser runtime imports the views without the
+    # catalogs' YAML.
+    from lessons.exercise_catalog import Prediction
 
 NO_MORE = "No more signals"
 
@@ -11,7 +16,7 @@ class PredictionForm(forms.Form):
     """A prediction: one step per field, in order, the unused ones left on
     "No more signals". Leaving them all there predicts that nothing is sent."""
 
-    def __init__(self, prediction: Prediction, *args, **kwargs):
+    def __init__(self, prediction: "Prediction", *args, **kwargs):
         super().__init__(*args, **kwargs)
         options = [("", NO_MORE), *((step, step) for step in prediction.choices)]
         for number in range(1, prediction.slots + 1):

@@ -110,16 +110,16 @@ def test_a_write_exercise_fails_with_the_starter_and_passes_once_written(page: P
     expect(exercise.locator("[data-run-announce]")).to_have_text(
         "Every check passed: exercise solved."
     )
-    # One of the lesson's two exercises: not yet a star beside it in the list.
+    # One of the lesson's three exercises: not yet a star beside it in the list.
     expect(page.locator('.lesson-nav [data-lesson="pre-save"]')).not_to_have_attribute(
         "data-solved", ""
     )
     page.goto(served.url + "/")
     expect(page.locator("[data-solved-progress]")).to_have_text(
-        "You have solved 1 of 20 exercises."
+        "You have solved 1 of 29 exercises."
     )
     expect(page.locator('.lesson-card[data-lesson="pre-save"] [data-solved-label]')).to_have_text(
-        "1 of 2 exercises solved"
+        "1 of 3 exercises solved"
     )
 
 

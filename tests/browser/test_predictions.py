@@ -96,9 +96,7 @@ def test_a_prediction_by_keyboard_only_with_a_gap_then_nothing_predicted(page: P
     problem = section.locator(".prediction__problem")
     expect(problem).to_be_focused()
     expect(problem).to_have_text(
-        "Step 2 is empty but a later step is not: fill the steps from step 1 down, with no gap.".replace(
-            "Step 2", "Step 1"
-        )
+        "Step 1 is empty but a later step is not: fill the steps from step 1 down, with no gap."
     )
     step_2 = section.get_by_label("Step 2", exact=True)
     step_2.focus()

@@ -6,7 +6,6 @@
 const python = window.lessonPython;
 const editorScript = document.querySelector("script[data-editor-url]");
 const CODE_KEY = "exercise-code:"; // + the exercise's key: the learner's code
-const SOLVED_KEY = "exercises-solved"; // the keys of the solved exercises, a JSON list
 // A line of the learner's code in pytest's report: the fixture's own
 // message ("did not run: line 3: ...") or a traceback's "<file>.py:3:".
 const LINE_PATTERNS = [/did not run: line (\d+)/, /\/learner\/[^\s:]+\.py:(\d+)/];
@@ -28,19 +27,8 @@ function store(key, value) {
   }
 }
 
-function solvedKeys() {
-  try {
-    const keys = JSON.parse(stored(SOLVED_KEY) || "[]");
-    return Array.isArray(keys) ? keys : [];
-  } catch (error) {
-    return [];
-  }
-}
-
+// site.js keeps the solved exercises and shows their marks.
 function markSolved(key) {
-  const keys = solvedKeys().filter((solved) => solved !== key);
-  store(SOLVED_KEY, JSON.stringify([...keys, key]));
-  // site.js shows the marks in the lessons' list.
   document.dispatchEvent(new CustomEvent("exercise-solved", { detail: { key } }));
 }
 
@@ -89,8 +77,6 @@ function setUp(exercise, createEditor) {
   if (hadFocus) editor.focus();
   label.removeAttribute("for"); // its control is the editor now
   label.addEventListener("click", () => editor.focus());
-
-  if (solvedKeys().includes(key)) exercise.dataset.solved = "";
 
   // Hints: one at a time, easiest first.
   let hintsShown = 0;

@@ -351,8 +351,8 @@
   });
 
   // --- Solved exercises, kept in this browser ----------------------------
-  // exercises.mjs adds an exercise's key ("lesson/exercise") to this list
-  // once its checks pass. Lessons list their exercises' keys
+  // An exercise's key ("lesson/exercise") joins this list once its checks
+  // pass (exercises.mjs) or its prediction is right (see below). Lessons list their exercises' keys
   // (data-exercises); those with every exercise solved are marked
   // (data-solved), and the index counts the solved ones.
   var SOLVED_KEY = "exercises-solved";
@@ -370,8 +370,9 @@
     var solved = solvedExercises();
     var total = 0;
     var count = 0;
-    document.querySelectorAll("[data-predict-exercise]").forEach(function (exercise) {
-      if (solved.indexOf(exercise.dataset.predictExercise) !== -1) exercise.dataset.solved = "";
+    document.querySelectorAll("[data-exercise], [data-predict-exercise]").forEach(function (exercise) {
+      var key = exercise.dataset.exercise || exercise.dataset.predictExercise;
+      if (solved.indexOf(key) !== -1) exercise.dataset.solved = "";
     });
     document.querySelectorAll("[data-exercises]").forEach(function (item) {
       var keys = item.dataset.exercises.split(" ").filter(Boolean);
@@ -396,8 +397,8 @@
     }
   }
 
-  // An exercise solved on this page: kept (exercises.mjs has kept its own
-  // already; keeping it again changes nothing), then shown.
+  // An exercise solved on this page (exercises.mjs, or a prediction below):
+  // kept, then shown.
   function noteSolved(event) {
     var key = event.detail && event.detail.key;
     if (key && solvedExercises().indexOf(key) === -1) {
