@@ -13,6 +13,8 @@ from playground.models import LogEntry, Sandbox
 from playground.recording import RecordedAction
 
 MAX_EVENTS = 500
+# A bulk action runs a few statements per record; a log entry keeps this many.
+MAX_DATABASE_STEPS = 300
 # Entries of actions that sent no signal count too: a log never holds more
 # entries than this.
 MAX_ENTRIES = 500
@@ -60,6 +62,7 @@ def save_entry(record: RecordedAction) -> LogEntry | None:
         note=note[:300],
         error=record.error,
         events=events,
+        database=[step.as_dict() for step in record.database[:MAX_DATABASE_STEPS]],
         event_count=len(events),
     )
     try:

@@ -67,6 +67,9 @@ class Sandbox(models.Model):
     log_requests = models.BooleanField(
         default=False, help_text="Request signals scenario: log this visitor's own requests."
     )
+    show_sql = models.BooleanField(
+        default=True, help_text="Every scenario: show the database's statements in the log."
+    )
 
     class Meta:
         constraints = [
@@ -242,6 +245,10 @@ class LogEntry(models.Model):
     # Kept in the entry's own row: one INSERT writes an entry whole, with
     # nothing half-written between statements, and one SELECT reads the log.
     events = models.JSONField(default=list)
+    # What the database did meanwhile (playground.sql_log.DatabaseStep):
+    # [{"kind": "sql", "text": "INSERT ...", "after": 2, "depth": 0, "ms": 0.1,
+    #   "result": "", "error": ""}, ...]; "after" is how many events came first.
+    database = models.JSONField(default=list)
     event_count = models.PositiveIntegerField(default=0)  # len(events), for trimming
 
     class Meta:
@@ -251,6 +258,21 @@ class LogEntry(models.Model):
 
     def __str__(self):
         return self.label
+
+    def timeline(self) -> list[dict]:
+        """The events and the database's steps in one list, in the order they
+        happened: each step goes after the events sent before it. Each item
+        has its ``kind``: "signal", "sql", "transaction" or "on_commit"."""
+        steps = iter(self.database)
+        step = next(steps, None)
+        items = []
+        for done, event in enumerate([*self.events, None]):
+            while step is not None and step["after"] <= done:
+                items.append(step)
+                step = next(steps, None)
+            if event is not None:
+                items.append({"kind": "signal", **event})
+        return items
 
 
 class RateWindow(models.Model):

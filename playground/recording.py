@@ -38,6 +38,7 @@ from django.db.backends import signals as backend_signals
 from django.db.models import signals as model_signals
 
 from playground import signals as playground_signals
+from playground.sql_log import DatabaseStep, collecting
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +85,8 @@ class RecordedAction:
     note: str = ""
     error: str = ""
     events: list[RecordedEvent] = field(default_factory=list)
+    # What the database did meanwhile, each step placed among the events.
+    database: list[DatabaseStep] = field(default_factory=list)
 
 
 @dataclass
@@ -575,7 +578,8 @@ def record_action(sandbox_id: int, label: str, *, scenario: str = ""):
     recording.stack.clear()
     recording.open_events.clear()
     try:
-        yield record
+        with collecting(_note_database_step):
+            yield record
     except BaseException as error:
         record.error = recording.note_error(error)
         raise
@@ -586,6 +590,18 @@ def record_action(sandbox_id: int, label: str, *, scenario: str = ""):
         recording.current = outer
         if token is not None:
             _recording.reset(token)
+
+
+def _note_database_step(kind: str, text: str, **fields) -> DatabaseStep | None:
+    """Place one database step in the action being recorded, after the
+    signals sent so far and at the depth of the receiver running now."""
+    recording = _recording.get()
+    action = recording.current if recording else None
+    if action is None:
+        return None
+    step = DatabaseStep(kind, text, after=len(action.events), depth=len(recording.stack), **fields)
+    action.database.append(step)
+    return step
 
 
 def current_recording() -> Recording | None:

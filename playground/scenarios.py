@@ -28,11 +28,13 @@ class Scenario:
     def has_switch(self, name: str) -> bool:
         """Does this scenario show the sandbox switch ``name``? (A switch
         acts only in its own scenario's sandbox, so only there.)"""
-        return SWITCH_TOOLS.get(name) in self.tools
+        return name in EVERY_SCENARIO_SWITCHES or SWITCH_TOOLS.get(name) in self.tools
 
 
 # Each sandbox switch (services.SWITCHES), and the tool that shows it.
 SWITCH_TOOLS = {"fail_post_save": "fail_switch", "log_requests": "request_log"}
+# Switches every scenario's log shows.
+EVERY_SCENARIO_SWITCHES = ("show_sql",)
 
 
 SCENARIOS = (

@@ -349,7 +349,7 @@ def _check_still_there(record, targets: list) -> None:
 
 
 # The sandbox's on/off fields a learner may flip (its switch/<name>/ URL).
-SWITCHES = ("fail_post_save", "log_requests")
+SWITCHES = ("fail_post_save", "log_requests", "show_sql")
 
 
 def sandbox_set_switch(*, sandbox: Sandbox, name: str, on: bool) -> None:

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext, isolate_apps
 from playground import services
 from playground.models import Article, Product, Review
 from playground.sandboxes import create_sandbox
-from tests.playground.logged import init_pair
+from tests.playground.logged import init_pair, press
 
 SCENARIO = "delete-signals"
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "delete-signals.md"
@@ -480,3 +480,29 @@ def test_the_lesson_says_post_delete_follows_each_models_own_delete():
     assert "in a review's `post_delete` the review's row is gone, but its product's row" in text
     assert "::: include playground.receivers.log_article_deletion" in text
     assert "5. Press **Delete** on the article *Why signals?*." in text
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit: delete()'s own atomic() commits
+def test_the_log_shows_each_delete_statement_before_its_models_post_delete():
+    sandbox = create_sandbox(scenario="delete-signals")
+    pen = Product.objects.get(sandbox=sandbox, name="Fountain pen")
+
+    logged = press(sandbox, "delete", {}, scenario="delete-signals", record=pen)
+
+    assert logged.timeline == [
+        "SQL SELECT playground_review",  # the collector loads the reviews
+        "pre_init · Review",
+        "post_init · Review",
+        "pre_init · Review",
+        "post_init · Review",
+        "BEGIN",
+        "pre_delete · Review",
+        "pre_delete · Review",
+        "pre_delete · Product",
+        "SQL DELETE playground_review",
+        "post_delete · Review",
+        "post_delete · Review",
+        "SQL DELETE playground_product",
+        "post_delete · Product",
+        "COMMIT",
+    ]

@@ -602,3 +602,31 @@ def test_the_buttons_the_lesson_names_exist():
     for button in ("add()", "remove()", "clear()", "set()"):
         assert f"**{button}**" in text
     assert re.search(r"\*\*Edit\*\*", text)
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit: add()'s own atomic() commits
+def test_the_log_shows_the_insert_of_the_link_between_pre_add_and_post_add():
+    sandbox = create_sandbox(scenario="m2m-changed")
+    article = Article.objects.get(sandbox=sandbox, title="Saving models")
+    signals_tag = Tag.objects.get(sandbox=sandbox, name="signals")
+
+    perform(
+        sandbox,
+        "add",
+        lambda: services.change_links(manager=article.tags, operation="add", targets=[signals_tag]),
+        scenario="m2m-changed",
+    )
+
+    logged = last_action(sandbox)
+    assert logged.timeline == [
+        "SQL SELECT playground_article",  # the service checks both records are still there
+        "SQL SELECT playground_tag",
+        "BEGIN",
+        "SQL SELECT playground_article_tags",  # which links exist already
+        "m2m_changed · Article.tags.through",  # pre_add
+        "pre_init · Article.tags.through",
+        "post_init · Article.tags.through",
+        "SQL INSERT playground_article_tags",
+        "m2m_changed · Article.tags.through",  # post_add
+        "COMMIT",
+    ]

@@ -516,3 +516,21 @@ def test_the_lesson_has_the_required_sections_in_order():
         "Summary",
         "Run the tests for this lesson",
     ]
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as on the site
+def test_the_log_shows_the_insert_between_pre_save_and_post_save():
+    sandbox = create_sandbox(scenario="model-lifecycle")
+    data = {"name": "Mug", "price": Decimal("4.00"), "stock": 3, "image": None}
+
+    logged = press(sandbox, "product-create", data, scenario="model-lifecycle")
+
+    assert logged.timeline == [
+        "SQL SELECT playground_product",  # the sandbox's room for one more
+        "pre_init · Product",
+        "post_init · Product",
+        "pre_save · Product",
+        "  SQL SELECT playground_product",  # fill_slug looks for a free slug
+        "SQL INSERT playground_product",
+        "post_save · Product",
+    ]

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from lessons.examples.pre_save import fill_slug_within_update_fields, normalise_product_name
 from playground import receivers, services
 from playground.models import Product
+from tests.playground.logged import press
 
 SCENARIO = "pre-save"
 
@@ -409,3 +410,26 @@ def test_try_it_step_3_tells_the_learner_to_reopen_edit():
         "3. Saving closed the row's **Edit** panel: open **Edit** on *Fountain pen* again, "
         "set *New stock* to `7` and press **save(update_fields=['stock'])**."
     ) in text
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as on the site
+def test_the_log_shows_the_update_of_one_column_between_the_save_signals(sandbox):
+    notebook = Product.objects.get(sandbox=sandbox, name="Notebook")
+
+    logged = press(sandbox, "stock", {"stock": 7}, scenario=SCENARIO, record=notebook)
+
+    assert logged.timeline == [
+        "pre_save · Product",
+        "  SQL SELECT playground_product",  # notice_price_drop reads the stored price
+        "SQL UPDATE playground_product",
+        "post_save · Product",
+        # No transaction is open: on_commit() runs the callback on the spot.
+        "  on_commit functools.partial(django.core.mail.send_mail, …) "
+        "(ran at once: no transaction was open → 1)",
+        "  SQL SELECT playground_sandbox",  # fail_on_demand reads its switch
+    ]
+    [update] = [item for item in logged.entry.timeline() if item["kind"] == "sql"][1:2]
+    assert update["text"] == (
+        'UPDATE "playground_product" SET "stock" = 7 '
+        f'WHERE "playground_product"."id" = {notebook.pk}'
+    )

@@ -30,7 +30,7 @@ from playground import services
 from playground.models import OutboxEmail, Product
 from playground.performing import perform
 from playground.sandboxes import create_sandbox
-from tests.playground.logged import last_action
+from tests.playground.logged import last_action, press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "transactions.md"
 EXAMPLES_LOGGER = "lessons.examples.transactions"
@@ -466,3 +466,27 @@ def test_the_error_notice_the_lesson_names_is_amber():
     )
     # Tailwind's amber-700 and amber-500, in the light and the dark theme.
     assert re.findall(r"--warn-border: (#[0-9a-f]{6});", site_css) == ["#b45309", "#f59e0b"]
+
+
+@pytest.mark.django_db(transaction=True)  # a real transaction, as on the site
+def test_the_log_shows_the_rollback_and_the_on_commit_callback_it_drops():
+    sandbox = create_sandbox(scenario="transactions")
+    services.sandbox_set_switch(sandbox=sandbox, name="fail_post_save", on=True)
+    notebook = Product.objects.get(sandbox=sandbox, name="Notebook")
+    data = {"name": "Notebook", "price": Decimal("5.00"), "stock": 40}
+
+    logged = press(sandbox, "edit-atomic", data, scenario="transactions", record=notebook)
+
+    assert logged.timeline == [
+        "BEGIN",
+        "pre_save · Product",
+        "  SQL SELECT playground_product",
+        "SQL UPDATE playground_product",
+        "post_save · Product",
+        "  on_commit functools.partial(django.core.mail.send_mail, …) (queued: runs after COMMIT)",
+        "  SQL SELECT playground_sandbox",  # fail_on_demand reads its switch, then raises
+        "ROLLBACK",
+        "on_commit functools.partial(django.core.mail.send_mail, …) "
+        "(dropped at ROLLBACK: never runs)",
+    ]
+    assert OutboxEmail.objects.filter(sandbox=sandbox).count() == 0

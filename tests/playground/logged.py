@@ -7,6 +7,7 @@ these helpers live in the conftests; this is a plain module so that test
 modules import from it, never from a conftest.
 """
 
+import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -58,6 +59,21 @@ class Logged:
     outcome: Outcome | None = None
 
     @property
+    def timeline(self) -> list[str]:
+        """The signals and the database's steps, in the order they happened,
+        one line each, indented two spaces per level of nesting: the
+        interleaving the log shows (``LogEntry.timeline``)."""
+        return [
+            "  " * item["depth"]
+            + (
+                f"{item['signal']} · {item['sender']}"
+                if item["kind"] == "signal"
+                else database_step(item)
+            )
+            for item in self.entry.timeline()
+        ]
+
+    @property
     def signals(self) -> list[tuple[str, str]]:
         """``[(signal, sender), ...]`` in the order they were sent."""
         return [(event.signal, event.sender) for event in self.events]
@@ -99,6 +115,19 @@ class Logged:
             for run in event.receivers
             if run["error"]
         ]
+
+
+def database_step(item: dict) -> str:
+    """A database step of a log entry's timeline, without what varies from
+    run to run (ids, savepoint names, values): ``SQL UPDATE playground_product``,
+    ``SAVEPOINT``, ``on_commit functools.partial(…) (queued: runs after COMMIT)``."""
+    text = item["text"]
+    if item["kind"] == "sql":
+        table = re.search(r'"(playground_\w+)"', text)
+        return f"SQL {text.split()[0]} {table[1] if table else '?'}"
+    if item["kind"] == "transaction":
+        return re.sub(r' "[^"]+"$', "", text)
+    return f"on_commit {text} ({item['error'] or item['result']})"
 
 
 def stored(entry: LogEntry) -> Logged:

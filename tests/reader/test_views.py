@@ -81,7 +81,10 @@ def test_side_navigation_has_read_and_solved_marks_for_screen_readers_on_every_l
     )
     assert [slug for slug, _exercises in marks] == SLUGS
     exercises = dict(marks)
-    assert exercises["pre-save"] == "pre-save/price-drop pre-save/update-fields"
+    assert (
+        exercises["pre-save"]
+        == "pre-save/price-drop pre-save/update-fields pre-save/predict-update-fields"
+    )
     assert exercises["signals-101"] == "signals-101/count-new-products"
 
 
