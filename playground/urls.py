@@ -6,6 +6,7 @@ app_name = "playground"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("log/<int:pk>/timeline/", views.timeline, name="timeline"),
     path("<slug:slug>/", views.scenario_page, name="scenario"),
     path("<slug:slug>/panel/", views.panel, name="panel"),
     path("<slug:slug>/live/", views.live, name="live"),

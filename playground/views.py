@@ -8,8 +8,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from playground import actions, panels, scenarios, services
 from playground.forms import LINK_TARGETS, LinkForm, SwitchForm
+from playground.models import LogEntry
 from playground.performing import Outcome, aperform, perform
 from playground.sandboxes import (
+    SESSION_KEY,
     OverBudget,
     reset,
     sandbox_for,
@@ -17,6 +19,7 @@ from playground.sandboxes import (
     take_image_bytes,
 )
 from playground.services import LINK_OPERATIONS
+from playground.timeline import lay_out
 
 
 def _scenario_or_404(slug: str) -> scenarios.Scenario:
@@ -118,6 +121,21 @@ def older_entries(request: HttpRequest, slug: str) -> HttpResponse:
     if request.htmx:
         return panels.render_older_entries(request, sandbox, scenario, int(before))
     return panels.render_panel(request, sandbox, scenario, log_before=int(before))
+
+
+@require_GET
+def timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """One of the visitor's log entries as a timeline (SVG drawn here). The
+    URL names no scenario, so an entry's markup is the same in every log
+    that shows it; only the visitor whose sandbox holds it may open it."""
+    entry = get_object_or_404(
+        LogEntry.objects.select_related("sandbox"),
+        pk=pk,
+        sandbox__visitor_id=request.session.get(SESSION_KEY) or 0,
+    )
+    scenario = scenarios.get(entry.sandbox.scenario)
+    context = {"scenario": scenario, "entry": entry, "timeline": lay_out(entry)}
+    return render(request, "playground/timeline.html", context)
 
 
 def _respond(request, sandbox, scenario, outcome: Outcome | None = None, form=None, form_key=""):
