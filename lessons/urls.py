@@ -6,6 +6,8 @@ app_name = "lessons"
 
 urlpatterns = [
     path("", views.lesson_index, name="index"),
+    path("search/", views.search, name="search"),
+    path("reference/", views.signal_reference, name="reference"),
     path("lessons/<slug:slug>/", views.lesson_detail, name="detail"),
     path("lessons/<slug:slug>/tests/", views.run_tests, name="run_tests"),
     path("lessons/<slug:slug>/tests/<int:run_id>/", views.test_run, name="test_run"),

@@ -31,6 +31,35 @@ def lesson_index(request: HttpRequest) -> HttpResponse:
     return render(request, "lessons/index.html", {"lessons": catalog().lessons})
 
 
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Search the course: a plain GET form, so it works without JavaScript,
+    and nothing about the visitor is kept."""
+    from lessons import search as course_search
+
+    query = request.GET.get("q", "")
+    context = {"query": query.strip(), "limit": course_search.MAX_RESULTS}
+    try:
+        context["results"] = course_search.search(query)
+    except course_search.QueryTooLong as refusal:
+        context["problem"] = str(refusal)
+        return render(request, "lessons/search.html", context, status=400)
+    return render(request, "lessons/search.html", context)
+
+
+@require_GET
+def signal_reference(request: HttpRequest) -> HttpResponse:
+    """Every built-in signal on one page (lessons/signal_reference.py)."""
+    from lessons.signal_reference import SIGNALS, by_family
+
+    lessons = catalog()
+    families = [
+        (title, [(signal, lessons.get(signal.lesson)) for signal in members])
+        for title, members in by_family()
+    ]
+    return render(request, "lessons/reference.html", {"families": families, "signals": SIGNALS})
+
+
 # Outside local mode a lesson page is the same bytes for every visitor (no
 # form, no session, no nonce): render each one once per process. This is
 # content, like the catalog, not per-visitor state.

@@ -29,6 +29,12 @@ PAGES = [
     *(f"/playground/{scenario.slug}/" for scenario in scenarios.SCENARIOS),
     # "Who is listening?" without JS, and the three kinds of 404.
     "/playground/custom-signals/listening/",
+    # Search: no query, results, none, and a query too long (400); the reference.
+    "/search/",
+    "/search/?q=dispatch_uid",
+    "/search/?q=zeppelin",
+    "/search/?q=" + "x" * 201,
+    "/reference/",
     "/nope/",
     "/lessons/missing/",
     "/playground/missing/",

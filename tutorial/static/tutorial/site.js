@@ -159,24 +159,67 @@
   // box that scrolls (the keys move a caret, a selection or the box), and
   // nowhere in the playground, whose controls come and go as htmx swaps
   // them. Focus on the page itself, the article or a heading is fair game.
-  var KEYS_HAVE_A_JOB = [
+  // Where a key press types (a field, the exercises' editor): no shortcut
+  // takes the key there, not even "/".
+  var TYPING = ["input", "select", "textarea", "[contenteditable]"];
+  var KEYS_HAVE_A_JOB = TYPING.concat([
     "a[href]",
     "button",
-    "input",
-    "select",
-    "textarea",
     "summary",
-    "[contenteditable]",
     "[tabindex]:not([tabindex='-1'])",
     "#playground",
     ".lesson-playground",
-  ].join(", ");
+  ]).join(", ");
 
-  function keysHaveAJob(target) {
+  function matchesGuard(target, selector) {
     return (
       target instanceof Element &&
-      (target.closest(KEYS_HAVE_A_JOB) !== null || target.isContentEditable === true)
+      (target.closest(selector) !== null || target.isContentEditable === true)
     );
+  }
+
+  function keysHaveAJob(target) {
+    return matchesGuard(target, KEYS_HAVE_A_JOB);
+  }
+
+  function typingIn(target) {
+    return matchesGuard(target, TYPING.join(", "));
+  }
+
+  // --- Search: "/" goes to the search box from anywhere but a field, and
+  // Escape goes back where focus was (or just leaves the box) ------------
+  // The search page's own field where there is one, else the header's.
+  var searchBox = document.querySelector("[data-search-here]") || document.querySelector("[data-site-search]");
+  var focusBeforeSearch = null;
+
+  document.addEventListener("keydown", function (event) {
+    if (!searchBox || event.key !== "/" || event.defaultPrevented) {
+      return;
+    }
+    if (event.altKey || event.ctrlKey || event.metaKey || typingIn(event.target)) {
+      return;
+    }
+    event.preventDefault();
+    focusBeforeSearch = document.activeElement;
+    searchBox.focus();
+    searchBox.select();
+  });
+
+  if (searchBox) {
+    searchBox.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") {
+        return;
+      }
+      // Leave the text as it is (a search field would clear it first).
+      event.preventDefault();
+      var back = focusBeforeSearch;
+      focusBeforeSearch = null;
+      if (back && back !== document.body && back !== searchBox && document.contains(back)) {
+        back.focus();
+      } else {
+        searchBox.blur();
+      }
+    });
   }
 
   document.addEventListener("keydown", function (event) {
