@@ -31,7 +31,7 @@ from playground import services
 from playground.models import Product
 from playground.performing import perform
 from playground.sandboxes import create_sandbox
-from tests.playground.logged import last_action
+from tests.playground.logged import last_action, press
 
 LESSON = Path(__file__).resolve().parents[2] / "lessons" / "content" / "gotchas.md"
 AUDITED = "audited (bulk_create, bulk_update and QuerySet.update() never get here)"
@@ -363,3 +363,27 @@ def test_the_lesson_shows_the_real_forgotten_module():
     assert "# lessons/examples/forgotten_receivers.py\n" in text
     assert ">>> import lessons.examples.forgotten_receivers\n" in text
     assert "::: include lessons.examples.forgotten_receivers" not in text  # would connect it
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as on the site
+def test_the_log_shows_bulk_create_as_one_insert_and_update_as_one_update_with_no_signal():
+    sandbox = create_sandbox(scenario="gotchas")
+
+    created = press(sandbox, "bulk-create", {"count": 2}, scenario="gotchas")
+    updated = press(sandbox, "queryset-update", {"amount": 1}, scenario="gotchas")
+
+    assert created.timeline == [
+        "SQL SELECT playground_product",  # the sandbox's room for two more
+        "SQL SELECT playground_product",  # the next free "Bulk item" number
+        "pre_init · Product",  # the service builds each Product(...)
+        "post_init · Product",
+        "pre_init · Product",
+        "post_init · Product",
+        "SQL INSERT playground_product",  # one INSERT for both rows, no save signal
+    ]
+    assert updated.timeline == [
+        "BEGIN",
+        "SQL SELECT playground_product",  # the service checks every new stock fits
+        "SQL UPDATE playground_product",
+        "COMMIT",
+    ]

@@ -17,6 +17,8 @@ from lessons.examples.post_save import (
 )
 from playground import receivers, services
 from playground.models import OutboxEmail, Product
+from playground.sandboxes import create_sandbox
+from tests.playground.logged import press
 
 SCENARIO = "post-save"
 
@@ -349,4 +351,23 @@ def test_try_it_step_3_price_only_edit_still_warns(sandbox, run):
 
     assert logged.runs("warn_low_stock") == [
         ("playground.receivers.warn_low_stock", "LOW STOCK: only 3 left of 'Desk lamp'")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as on the site
+def test_the_log_shows_the_row_written_before_post_save_and_no_commit():
+    sandbox = create_sandbox(scenario="post-save")
+    data = {"name": "Mug", "price": Decimal("4.00"), "stock": 3, "image": None}
+
+    logged = press(sandbox, "product-create", data, scenario="post-save")
+
+    assert logged.timeline == [
+        "SQL SELECT playground_product",
+        "pre_init · Product",
+        "post_init · Product",
+        "pre_save · Product",
+        "  SQL SELECT playground_product",
+        "SQL INSERT playground_product",
+        # Autocommit: the INSERT is committed on its own, before post_save.
+        "post_save · Product",
     ]
