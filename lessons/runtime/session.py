@@ -36,12 +36,42 @@ def prepare(test_module: str = "") -> None:
     import pytest
     import pytest_django.plugin  # noqa: F401
 
+    _keep_the_test_database()
     if test_module:
         # Imports the plugins, the conftest files and the test module, which
         # stay imported for the real run (see run()).
         with contextlib.redirect_stdout(io.StringIO()):
             pytest.main([test_module, "-c", PYTEST_INI, "--collect-only", "-q"])
     _keep_out_of_collections()
+
+
+def _keep_the_test_database() -> None:
+    """Make the test database once per page, not once per run.
+
+    pytest-django builds the test database at the start of every pytest
+    session (migrate, then the post_migrate receivers fill in content types
+    and permissions) and drops it at the end: a third of a second run in
+    WebAssembly. The database is in memory and the page's Python outlives
+    its runs, so the first run builds it and later runs find it ready. Each
+    run leaves it as it found it (a test's transaction is rolled back, a
+    transactional test's flush puts the content types back), and a stopped
+    run throws the whole Python away, database included. The Node runner
+    runs every lesson's module in one interpreter this way, and CI checks
+    their outcomes equal CPython's (tests/runtime/).
+    """
+    from django.test import utils
+
+    built = None
+    setup_databases = utils.setup_databases
+
+    def setup_once(*args, **kwargs):
+        nonlocal built
+        if built is None:
+            built = setup_databases(*args, **kwargs)
+        return built
+
+    utils.setup_databases = setup_once
+    utils.teardown_databases = lambda *args, **kwargs: None
 
 
 def _keep_out_of_collections() -> None:
