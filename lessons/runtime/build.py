@@ -308,7 +308,10 @@ def browser_pytest_ini() -> str:
         # Tables straight from the models: a second faster to the first
         # result than running every migration (the outcomes, compared with
         # CPython's by tests/runtime/test_node_runtime.py, are the same).
-        "addopts = --strict-markers --strict-config -p no:cacheprovider --no-migrations\n"
+        "addopts = --strict-markers --strict-config -p no:cacheprovider --no-migrations"
+        # Plugins a page never uses: each one is hooks called for every test.
+        " -p no:doctest -p no:junitxml -p no:pastebin -p no:stepwise -p no:setuponly"
+        " -p no:setupplan -p no:faulthandler -p no:legacypath -p no:threadexception\n"
         f"markers ={lines(options['markers'])}\n"
         f"filterwarnings ={lines(filterwarnings)}\n"
         f"xfail_strict = {str(options.get('xfail_strict', False)).lower()}\n"
