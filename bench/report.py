@@ -386,7 +386,9 @@ new sandbox take turns for {settings["page_rounds"]} rounds, the create and its 
   same request with the signals taken out: the same middleware, form, room
   check and new row, but written with `bulk_create()`, so no receiver runs
   and nothing is recorded, logged or e-mailed. Each connection moves to a
-  fresh sandbox before one would hold 100 products.
+  fresh sandbox before one would hold 100 products. The site's create runs
+  with everything the log collects, the SQL among the signals included
+  (`playground/sql_log.py`).
 
 "errors" counts answers outside 2xx/3xx, failed connections and answers that
 were not the one expected; "server CPU" is gunicorn's (all processes) per
