@@ -13,3 +13,12 @@ def fuzz_settings(settings, tmp_path, sandbox_outbox):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return settings
+
+
+@pytest.fixture
+def other():
+    """Another visitor: no fuzzed request may ever touch their sandbox."""
+    from tests.fuzz.test_fuzz_endpoints import new_visitor
+
+    _, sandbox = new_visitor()
+    return sandbox

@@ -115,13 +115,6 @@ def new_visitor(slug: str = "signals-101", **client_options) -> tuple[Client, Sa
     return client, sandbox_of(client.session, slug)
 
 
-@pytest.fixture
-def other():
-    """Another visitor: no fuzzed request may ever touch their sandbox."""
-    _, sandbox = new_visitor()
-    return sandbox
-
-
 def counts(sandbox_id: int) -> dict[str, int]:
     return {
         name: model.objects.filter(sandbox_id=sandbox_id).count()
