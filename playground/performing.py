@@ -141,7 +141,8 @@ async def aperform(sandbox: Sandbox, label: str, call, *, scenario: str = "") ->
             outbox.collecting(sandbox.pk) as outcome.emails,
             recording.record_action(sandbox.pk, label, scenario=scenario) as record,
         ):
-            outcome.result = await call()
+            async with recording.database_of_the_sync_thread():
+                outcome.result = await call()
     except Exception as error:
         message = _explain(error, record)
         if message is None:

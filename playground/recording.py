@@ -592,6 +592,22 @@ def record_action(sandbox_id: int, label: str, *, scenario: str = ""):
             _recording.reset(token)
 
 
+@contextlib.asynccontextmanager
+async def database_of_the_sync_thread():
+    """In an async action, collect the database work too: it runs in
+    asgiref's thread for sync code (the ORM, sync receivers), whose
+    connection is not the async context's. (The record follows the action
+    there: asgiref carries the context, and with it ``_recording``.)"""
+    from asgiref.sync import sync_to_async
+
+    stack = contextlib.ExitStack()
+    await sync_to_async(stack.enter_context)(collecting(_note_database_step))
+    try:
+        yield
+    finally:
+        await sync_to_async(stack.close)()
+
+
 def _note_database_step(kind: str, text: str, **fields) -> DatabaseStep | None:
     """Place one database step in the action being recorded, after the
     signals sent so far and at the depth of the receiver running now."""

@@ -114,3 +114,17 @@ def test_the_log_shows_sql_escaped_and_the_switch_hides_it():
     assert sandbox.show_sql is False
     # The statements are still in the entry, only hidden.
     assert LogEntry.objects.get(sandbox=sandbox).database[-1]["text"].startswith("INSERT")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_async_action_shows_the_sql_its_sync_receiver_ran():
+    client, sandbox = visitor("async-signals")
+    notebook = Product.objects.get(sandbox=sandbox, name="Notebook")
+
+    response = client.post(f"/playground/async-signals/product/{notebook.pk}/view-async/", **HTMX)
+
+    assert response.status_code == 200
+    assert last_action(sandbox).timeline == [
+        "product_viewed · Product",
+        "  SQL UPDATE playground_product",  # count_view, in asgiref's sync thread
+    ]
