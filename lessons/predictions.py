@@ -186,8 +186,8 @@ class Comparison:
     predicted: list[str]
     sent: list[str]
     differences: list[Difference]
-    # Each predicted step, and whether the log has it there.
-    marked: list[tuple[str, bool]]
+    # Each predicted step, and the log's step it lines up with (None: none).
+    marked: list[tuple[str, int | None]]
 
     @property
     def right(self) -> bool:
@@ -198,11 +198,11 @@ def compare(predicted: list[str], sent: list[str], explanations: dict[str, str])
     """Line the prediction up with what was sent, and explain each step that
     differs with the exercise's sentence for that choice."""
     differences, missing, extra = [], [], []
-    matched = [False] * len(predicted)
+    matched: list[int | None] = [None] * len(predicted)
     matcher = difflib.SequenceMatcher(a=predicted, b=sent, autojunk=False)
     for tag, a_start, a_end, b_start, b_end in matcher.get_opcodes():
         if tag == "equal":
-            matched[a_start:a_end] = [True] * (a_end - a_start)
+            matched[a_start:a_end] = range(b_start + 1, b_end + 1)
             continue
         missing.extend(range(b_start, b_end))
         extra.extend(range(a_start, a_end))

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -67,6 +68,11 @@ _rendered_lessons: dict[str, bytes] = {}
 
 
 def lesson_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    # The page loads its playground and its predictions' forms apart, at the
+    # same time. Without a CSRF cookie yet, each of those answers would set
+    # its own, and only the last one's forms would post. The page's own
+    # answer sets it first (the cached HTML holds no token).
+    get_token(request)
     if not settings.LOCAL_MODE and slug in _rendered_lessons:
         return HttpResponse(_rendered_lessons[slug])
     lessons = catalog()

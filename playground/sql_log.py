@@ -113,7 +113,7 @@ class _Callback:
                 step.error = f"{type(error).__name__}: {error}"
             raise
         if step is not None and result is not None:
-            step.result = f"{self.ran} → {result!r}"[:200]
+            step.result = f"{self.ran}; it returned {result!r}"[:200]
         return result
 
 

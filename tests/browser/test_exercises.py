@@ -85,6 +85,19 @@ def run_checks(exercise, status: str) -> None:
     )
 
 
+def test_the_buttons_show_at_once_and_a_press_before_the_editor_is_in_runs(page: Page, served):
+    page.goto(f"{served.url}/lessons/pre-save/")
+    exercise = page.locator("#exercise-price-drop")
+    run = exercise.get_by_role("button", name="Run the checks")
+    expect(run).to_be_visible()
+    expect(page.locator("html[data-exercises-ready]")).to_have_count(0)
+
+    run_checks(exercise, "failed")
+
+    expect(exercise.locator(".cm-content")).to_be_visible()
+    expect(exercise.locator("[data-run-counts]")).to_have_text("4 tests: 2 failed, 2 passed")
+
+
 def test_a_write_exercise_fails_with_the_starter_and_passes_once_written(page: Page, served):
     open_exercises(page, served, "pre-save")
     exercise = page.locator("#exercise-price-drop")

@@ -148,3 +148,24 @@ def test_a_prediction_reads_in_both_themes_at_any_width_with_no_axe_violations(
     screenshot_in_each_theme_and_width(
         page, section, f"prediction-{'right' if solved else 'wrong'}", screenshot_dir
     )
+
+
+def test_an_answer_the_page_cannot_show_still_says_what_happened(page: Page, site):
+    section = open_prediction(page, site, "gotchas", "predict-bulk-create")
+    page.route(
+        re.compile(r"/prediction/$"),
+        lambda route: (
+            route.fulfill(status=403, body="Forbidden")
+            if route.request.method == "POST"
+            else route.continue_()
+        ),
+    )
+
+    section.get_by_role("button", name="Check my prediction").click()
+
+    problem = section.locator("[data-prediction-failed]")
+    expect(problem).to_be_focused()
+    expect(problem).to_have_text(
+        "The server refused this (403). Reload the page, then try again: your prediction "
+        "is checked only once it arrives."
+    )

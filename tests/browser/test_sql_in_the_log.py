@@ -48,7 +48,7 @@ def test_the_log_shows_the_sql_among_the_signals_and_one_switch_hides_it(
     ]
     expect(entry.locator(".pg-db__marker")).to_have_text(["BEGIN", "COMMIT"])
     expect(entry.locator(".pg-db--on_commit .pg-db__result")).to_have_text(
-        ["queued: runs after COMMIT", "ran after the COMMIT → 1"]
+        ["queued: runs after COMMIT", "ran after the COMMIT; it returned 1"]
     )
     assert_no_violations_in_either_theme(page, axe_source, "a log entry with its SQL")
     screenshot_in_each_theme_and_width(page, entry, "log-with-sql", screenshot_dir)

@@ -1,10 +1,12 @@
 """Predict exercises: every answer is what its move really sends, and the
 comparison explains each difference."""
 
+import copy
 import re
 from html import unescape
 
 import pytest
+from django.test import Client
 
 from lessons.exercise_catalog import get_exercises
 from lessons.predictions import compare, make_move, sent_steps
@@ -73,8 +75,8 @@ def test_each_step_that_differs_is_explained_where_it_differs():
         "Step 3 of the log is d; your prediction does not have it.",
         "You predicted e as step 4; it was not sent.",
     ]
-    # Lined up by the longest common run: a, then c.
-    assert comparison.marked == [("a", True), ("c", True), ("b", False), ("e", False)]
+    # Lined up by the longest common run: a with the log's step 1, c with its step 4.
+    assert comparison.marked == [("a", 1), ("c", 4), ("b", None), ("e", None)]
 
 
 def test_predicting_nothing_when_something_is_sent_explains_every_step():
@@ -166,11 +168,11 @@ def test_a_wrong_prediction_explains_each_difference(client):
         "Delete receivers need the review as an instance, so the collector SELECTs the product's "
         "reviews and builds each one: pre_init first."
     ) in html
-    assert re.findall(r"prediction__predicted--(right|wrong)", html) == [
-        "right",
-        "wrong",
-        "right",
-        "right",
+    assert re.findall(r'<span class="prediction__mark">([^<]+)</span>', html) == [
+        "✓ the log's step 4",
+        "✗ not in the log here",
+        "✓ the log's step 5",
+        "✓ the log's step 6",
     ]
 
 
@@ -259,3 +261,30 @@ def test_the_lesson_page_loads_each_prediction_form_apart(client, settings):
     assert re.findall(r'data-prediction hx-get="([^"]+)"', html) == [CASCADE]
     assert '<section class="exercise exercise--predict" id="exercise-predict-cascade"' in html
     assert html.count('<details class="prediction__hint">') == 3
+
+
+@pytest.mark.django_db
+def test_a_first_visits_prediction_posts_although_the_playground_loaded_meanwhile(settings):
+    # The lesson page loads its playground and its prediction form at once;
+    # both must carry tokens of the one cookie the page itself set. (Its
+    # HTML, cached outside local mode, holds no token of its own.)
+    settings.LOCAL_MODE = False
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get("/lessons/delete-signals/")
+    assert "csrftoken" in page.cookies
+    # Both requests leave with the cookies the page left: neither waits for
+    # the other's answer.
+    cookies_of_the_page = copy.deepcopy(browser.cookies)
+    form = browser.get(CASCADE, headers={"HX-Request": "true"}).content.decode()
+    browser.cookies = copy.deepcopy(cookies_of_the_page)
+    browser.get("/playground/delete-signals/panel/", headers={"HX-Request": "true"})
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)[1]
+
+    response = browser.post(
+        CASCADE,
+        {**steps(*CASCADE_ANSWER), "csrfmiddlewaretoken": token},
+        headers={"HX-Request": "true"},
+    )
+
+    assert response.status_code == 200
+    assert "Right: every signal, in order." in response.content.decode()

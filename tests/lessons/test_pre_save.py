@@ -425,7 +425,7 @@ def test_the_log_shows_the_update_of_one_column_between_the_save_signals(sandbox
         "post_save · Product",
         # No transaction is open: on_commit() runs the callback on the spot.
         "  on_commit functools.partial(django.core.mail.send_mail, …) "
-        "(ran at once: no transaction was open → 1)",
+        "(ran at once: no transaction was open; it returned 1)",
         "  SQL SELECT playground_sandbox",  # fail_on_demand reads its switch
     ]
     [update] = [item for item in logged.entry.timeline() if item["kind"] == "sql"][1:2]

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from playground.models import Product
+from playground.models import LogEntry, Product
 from playground.sandboxes import create_sandbox
 from playground.timeline import lay_out
 from tests.playground.logged import press, visitor
@@ -127,3 +127,31 @@ def test_each_log_entry_links_to_its_timeline():
         '<span class="visually-hidden"> of “Viewed Product &#x27;Notebook&#x27;: '
         "product_viewed.send()”</span></a>"
     ) in html
+
+
+@pytest.mark.django_db
+def test_an_entry_that_ended_with_an_error_says_so_under_its_steps():
+    client, sandbox = visitor("custom-signals")
+    entry = LogEntry.objects.create(
+        sandbox=sandbox, label="Shared", events=[], error="ConnectionError: the feed is down"
+    )
+
+    html = client.get(f"/playground/log/{entry.pk}/timeline/").content.decode()
+
+    assert (
+        '<p class="pg-action__error">The action ended with '
+        "<code>ConnectionError: the feed is down</code></p>"
+    ) in html
+
+
+@pytest.mark.django_db
+def test_an_entry_of_a_sandbox_with_no_scenario_still_opens():
+    client, sandbox = visitor("custom-signals")
+    sandbox.scenario = ""
+    sandbox.save(update_fields=["scenario"])
+    entry = LogEntry.objects.create(sandbox=sandbox, label="Loose", events=[])
+
+    response = client.get(f"/playground/log/{entry.pk}/timeline/")
+
+    assert response.status_code == 200
+    assert "Back to the log" not in response.content.decode()

@@ -185,9 +185,20 @@ if (python && editorScript && section) {
       section.querySelectorAll("[data-exercise]").forEach((exercise) => setUp(exercise, createEditor));
       document.documentElement.dataset.exercisesReady = ""; // for the browser tests
     });
+    return loading;
   };
   section.querySelectorAll("[data-exercise]").forEach((exercise) => {
     exercise.addEventListener("pointerenter", load, { once: true });
     exercise.addEventListener("focusin", load, { once: true });
+    // The buttons show at once, as the task promises them; one pressed
+    // before the editor is in waits for it, then acts.
+    exercise.querySelectorAll("[data-needs-script]").forEach((element) => { element.hidden = false; });
+    exercise.querySelectorAll(".exercise__actions button").forEach((button) => {
+      button.addEventListener("click", (event) => {
+        if (exercise.exerciseEditor) return;
+        event.stopImmediatePropagation();
+        load().then(() => button.click());
+      }, { once: true });
+    });
   });
 }

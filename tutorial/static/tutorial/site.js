@@ -473,6 +473,30 @@
     if (focus && cameFromTheForm) focus.focus();
   });
 
+  // An answer htmx does not swap in (a 403 when the page's cookie changed,
+  // a server that cannot be reached) still says so, above the form.
+  function predictionProblem(event, text) {
+    var box = event.detail.target;
+    if (!box || !box.matches || !box.matches("[data-prediction]")) return;
+    var problem = box.querySelector("[data-prediction-failed]");
+    if (!problem) {
+      problem = document.createElement("p");
+      problem.className = "prediction__problem";
+      problem.setAttribute("role", "alert");
+      problem.tabIndex = -1;
+      problem.dataset.predictionFailed = "";
+      box.prepend(problem);
+    }
+    problem.textContent = text;
+    problem.focus();
+  }
+  document.addEventListener("htmx:responseError", function (event) {
+    predictionProblem(event, "The server refused this (" + event.detail.xhr.status + "). Reload the page, then try again: your prediction is checked only once it arrives.");
+  });
+  document.addEventListener("htmx:sendError", function (event) {
+    predictionProblem(event, "The server could not be reached. Check your connection, then try again.");
+  });
+
   // Everything above is wired up; browser tests wait for this mark.
   root.dataset.enhanced = "";
 })();
