@@ -159,32 +159,37 @@ def prediction(request: HttpRequest, slug: str, name: str) -> HttpResponse:
     sandbox and its real log is shown beside the prediction. The lesson
     page is cached HTML, so it loads this form (and its CSRF token) apart."""
     lesson, exercise = _predict_exercise_or_404(slug, name)
-    context = {"exercise": exercise, "lesson": lesson}
-    status, retry_after = 200, None
-    if request.method == "GET":
-        form = PredictionForm(exercise.prediction)
-    else:
-        form = PredictionForm(exercise.prediction, request.POST)
-        if not form.is_valid():
-            status = 422
-        else:
-            try:
-                sandbox = sandbox_for_action(request, slug)
-            except RateLimited as limited:
-                context["problem"], status = str(limited), 429
-                retry_after = limited.retry_after
-            else:
-                outcome, comparison = predictions.check_prediction(
-                    sandbox, exercise.prediction, form.cleaned_data["steps"]
-                )
-                if outcome.error:
-                    context["problem"], status = outcome.error, outcome.status
-                else:
-                    context["comparison"], context["entry"] = comparison, outcome.entry
-                    context["own_receivers"] = panels.own_receivers(scenarios.get(slug))
-    context["form"] = form
+    # An empty POST is a prediction too: that nothing is sent.
+    posted = request.method == "POST"
+    form = PredictionForm(exercise.prediction, request.POST if posted else None)
+    context = {"exercise": exercise, "lesson": lesson, "form": form}
+    status, retry_after = _check(request, slug, exercise, form, context) if posted else (200, None)
     template = "lessons/prediction.html#prediction" if request.htmx else "lessons/prediction.html"
     response = render(request, template, context, status=status)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _check(request, slug: str, exercise, form, context: dict) -> tuple[int, int | None]:
+    """Validate the prediction, make the move and compare; what the answer
+    shows goes into ``context``. The HTTP status, and when to try again."""
+    if not form.is_valid():
+        return 422, None
+    try:
+        sandbox = sandbox_for_action(request, slug)
+    except RateLimited as limited:
+        context["problem"] = str(limited)
+        return 429, limited.retry_after
+    outcome, comparison = predictions.check_prediction(
+        sandbox, exercise.prediction, form.cleaned_data["steps"]
+    )
+    if outcome.error:
+        context["problem"] = outcome.error
+        return outcome.status, None
+    context.update(
+        comparison=comparison,
+        entry=outcome.entry,
+        own_receivers=panels.own_receivers(scenarios.get(slug)),
+    )
+    return 200, None

@@ -11,15 +11,7 @@ from tests.browser.test_accessibility import (
     open_ready,
     screenshot_in_each_theme_and_width,
 )
-
-CASCADE = [
-    "pre_init · Review",
-    "post_init · Review",
-    "pre_delete · Review",
-    "pre_delete · Product",
-    "post_delete · Review",
-    "post_delete · Product",
-]
+from tests.exercises.test_predictions import CASCADE_ANSWER as CASCADE
 
 
 def open_prediction(page: Page, site: str, lesson: str, exercise: str):
